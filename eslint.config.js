@@ -25,12 +25,7 @@ export default tseslint.config(
   layer(['src/shared/**'], [noElectron, folder('agent', 'shared imports no other folder.'), folder('server', 'shared imports no other folder.'), folder('main', 'shared imports no other folder.'), folder('preload', 'shared imports no other folder.'), folder('renderer', 'shared imports no other folder.')]),
   layer(['src/agent/**'], [noElectron, folder('server', 'The agent never imports the server.'), folder('main', 'The agent core never imports the Electron layer.'), folder('preload', 'The agent core never imports the Electron layer.'), folder('renderer', 'The agent core never imports the UI.')]),
   layer(['src/server/**'], [noElectron, folder('agent', 'The server never imports the agent.'), folder('main', 'The server never imports the app.'), folder('preload', 'The server never imports the app.'), folder('renderer', 'The server never imports the UI.')]),
-  layer(['src/renderer/**'], [noElectron, folder('agent', 'The renderer talks only to the AgentApi.'), folder('server', 'The renderer talks only to the AgentApi.'), folder('main', 'The renderer talks only to the AgentApi.'), { group: ['**/preload', '**/preload/*', '!**/preload/contract'], message: 'The renderer may use only preload/contract types.' }]),
+  layer(['src/renderer/**'], [noElectron, folder('agent', 'The renderer talks only to the AgentApi.'), folder('server', 'The renderer talks only to the AgentApi.'), folder('main', 'The renderer talks only to the AgentApi.'), { regex: '/preload/(?!contract$)', message: 'The renderer may use only preload/contract types.' }, { group: ['**/preload/contract', '**/shared/*'], allowTypeImports: true, message: 'The renderer imports only types from shared and preload/contract.' }]),
   layer(['src/main/**'], [folder('server', 'The app never imports the server.'), folder('renderer', 'main does not import the UI.')]),
   layer(['src/preload/**'], [folder('agent', 'The preload exposes IPC only.'), folder('server', 'The preload exposes IPC only.'), folder('main', 'The preload exposes IPC only.'), folder('renderer', 'The preload exposes IPC only.')]),
-  {
-    // The renderer may import preload/contract only for types.
-    files: ['src/renderer/**'],
-    rules: { '@typescript-eslint/consistent-type-imports': ['error', { prefer: 'type-imports' }] },
-  },
 );

@@ -1,0 +1,36 @@
+// Renderer entry: uses the preload's AgentApi in Electron, else the browser bridge with the token from the URL fragment.
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import type { AGENT_API_GLOBAL, AgentApi } from '../preload/contract';
+import { App } from './app';
+import { createBridgeClient, readBridgeToken } from './bridge-client';
+import { StatusPage } from './status-page';
+import './styles.css';
+
+// Typed against the contract's constant, so renaming the global fails the build instead of the app.
+const agentApiGlobal: typeof AGENT_API_GLOBAL = 'atwork';
+
+function findAgentApi(): AgentApi | null {
+  const fromPreload = (window as Window & Partial<Record<typeof AGENT_API_GLOBAL, AgentApi>>)[agentApiGlobal];
+  if (fromPreload) return fromPreload;
+  const token = readBridgeToken(window.location.hash);
+  return token === null ? null : createBridgeClient({ baseUrl: window.location.origin, token });
+}
+
+const container = document.getElementById('root');
+if (container === null) throw new Error('The page has no #root element to render into.');
+const api = findAgentApi();
+createRoot(container).render(
+  <StrictMode>
+    {api === null ? (
+      <StatusPage
+        status={null}
+        error="This page needs the Atwork app, or the full UI address the agent printed (it ends with #token=…)."
+        checkingIn={false}
+        onCheckInNow={() => undefined}
+      />
+    ) : (
+      <App api={api} />
+    )}
+  </StrictMode>,
+);

@@ -1,0 +1,119 @@
+// The renderer's bridge client against the real bridge server on 127.0.0.1, plus its refusal of malformed answers.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startBrowserBridge } from '../../src/agent/browser-bridge-server';
+import type { BrowserBridge } from '../../src/agent/browser-bridge-server';
+import { createBridgeClient, readBridgeToken } from '../../src/renderer/bridge-client';
+import type { AgentStatus } from '../../src/shared/agent-status';
+import { FakeAgentService, makeStatus } from './fake-agent-service';
+
+let staticDir: string;
+let service: FakeAgentService;
+let bridge: BrowserBridge;
+let baseUrl: string;
+let token: string;
+
+beforeEach(async () => {
+  staticDir = await mkdtemp(path.join(tmpdir(), 'atwork-bridge-client-'));
+  await writeFile(path.join(staticDir, 'index.html'), '<!doctype html>');
+  service = new FakeAgentService();
+  bridge = await startBrowserBridge({ service, staticDir });
+  const url = new URL(bridge.url);
+  baseUrl = url.origin;
+  token = readBridgeToken(url.hash) ?? '';
+});
+
+afterEach(async () => {
+  await bridge.close();
+  await rm(staticDir, { recursive: true, force: true });
+});
+
+describe('readBridgeToken', () => {
+  it.each([
+    ['#token=abc_DEF-123', 'abc_DEF-123'],
+    ['token=abc', 'abc'],
+    ['#other=1&token=xyz', 'xyz'],
+    ['', null],
+    ['#token=', null],
+    ['#token=a%20b', null],
+    ['#token=abc/../x', null],
+  ])('reads %j as %j', (hash, expected) => {
+    expect(readBridgeToken(hash)).toBe(expected);
+  });
+});
+
+describe('createBridgeClient', () => {
+  it('reads the status and checks in through the bridge', async () => {
+    const client = createBridgeClient({ baseUrl, token });
+    expect(await client.getStatus()).toEqual(makeStatus());
+    const after = await client.checkInNow();
+    expect(service.checkInCalls).toBe(1);
+    expect(after.lastCheckinAt).toBe('2026-11-24T10:20:00.000Z');
+  });
+
+  it('rejects with the bridge message when the token is wrong', async () => {
+    const client = createBridgeClient({ baseUrl, token: 'wrong-token' });
+    await expect(client.getStatus()).rejects.toThrow('Missing or wrong bridge token');
+  });
+
+  it('rejects with the service failure', async () => {
+    service.failure = new Error('the state file is unreadable');
+    await expect(createBridgeClient({ baseUrl, token }).checkInNow()).rejects.toThrow('the state file is unreadable');
+  });
+
+  it('delivers live status changes and stops when unsubscribed', async () => {
+    const client = createBridgeClient({ baseUrl, token, reconnectDelayMs: 20 });
+    const seen: AgentStatus[] = [];
+    const unsubscribe = client.onStatusChanged((status) => seen.push(status));
+    await expect.poll(() => seen.length).toBe(1);
+    service.emit(makeStatus({ deviceId: 'dev-next' }));
+    await expect.poll(() => seen.at(-1)?.deviceId).toBe('dev-next');
+    unsubscribe();
+    await expect.poll(() => service.listeners.size).toBe(0);
+    service.emit(makeStatus({ deviceId: 'dev-after-unsubscribe' }));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(seen.map((status) => status.deviceId)).not.toContain('dev-after-unsubscribe');
+  });
+
+  it('refuses a status that does not match the AgentStatus shape', async () => {
+    const fetchImpl: typeof fetch = async () => Response.json({ ...makeStatus(), enrolled: 'yes' });
+    await expect(createBridgeClient({ baseUrl, token, fetchImpl }).getStatus()).rejects.toThrow();
+    const badRun: typeof fetch = async () =>
+      Response.json({ ...makeStatus(), recentRuns: [{ ...makeStatus().recentRuns[0], status: 'pwned' }] });
+    await expect(createBridgeClient({ baseUrl, token, fetchImpl: badRun }).getStatus()).rejects.toThrow();
+  });
+
+  it('skips malformed events and keeps reading the stream', async () => {
+    const good = JSON.stringify(makeStatus({ deviceId: 'dev-good' }));
+    const body = `: keep-alive\n\ndata: {not json\n\ndata: ${JSON.stringify({ enrolled: 'no' })}\r\n\r\ndata: ${good}\n\n`;
+    const fetchImpl: typeof fetch = async () => new Response(body, { headers: { 'Content-Type': 'text/event-stream' } });
+    const seen: AgentStatus[] = [];
+    const unsubscribe = createBridgeClient({ baseUrl, token, fetchImpl, reconnectDelayMs: 10_000 }).onStatusChanged((status) =>
+      seen.push(status),
+    );
+    await expect.poll(() => seen.length).toBe(1);
+    expect(seen[0]?.deviceId).toBe('dev-good');
+    unsubscribe();
+  });
+
+  it('reconnects after the stream drops, and gives up once the bridge refuses the token', async () => {
+    let eventRequests = 0;
+    const countingFetch: typeof fetch = (input, init) => {
+      if (String(input).endsWith('/bridge/events')) eventRequests += 1;
+      return fetch(input, init);
+    };
+    const client = createBridgeClient({ baseUrl, token, reconnectDelayMs: 20, fetchImpl: countingFetch });
+    const seen: AgentStatus[] = [];
+    const unsubscribe = client.onStatusChanged((status) => seen.push(status));
+    await expect.poll(() => seen.length).toBe(1);
+    await bridge.close();
+    // A restarted bridge has a new token: the client reconnects once, is refused, and stops rather than hammering it.
+    bridge = await startBrowserBridge({ service, staticDir, port: Number(new URL(baseUrl).port) });
+    await expect.poll(() => eventRequests).toBeGreaterThanOrEqual(2);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(eventRequests).toBe(2);
+    unsubscribe();
+  });
+});
