@@ -1,0 +1,68 @@
+// Device check-in (DESIGN.md §2): records the device's state and hands out its agent configuration and script tickets.
+import { DEFAULT_AGENT_CONFIG } from '../shared/agent-config';
+import { DEVICE_API_PREFIX, type CheckinRequest, type CheckinResponse } from '../shared/protocol';
+import type { AuthenticatedDevice } from './device-auth';
+import { loadDeviceAssignments } from './device-assignments';
+import type { ServerContext } from './server-context';
+import { issueTicket } from './ticket-issuer';
+
+/** Tickets outlive two missed check-ins, and never less than an hour, so a late device still runs what it was given. */
+function ticketTtlSeconds(checkinFrequencyMinutes: number): number {
+  return Math.max(3600, 2 * checkinFrequencyMinutes * 60);
+}
+
+/** Handles one check-in; every ticket of it shares one new `seq`. */
+export async function checkIn(ctx: ServerContext, device: AuthenticatedDevice, request: CheckinRequest): Promise<CheckinResponse> {
+  const now = ctx.now();
+  const { checkin_seq: seq } = await ctx.db
+    .updateTable('devices')
+    .set((eb) => ({
+      checkin_seq: eb('checkin_seq', '+', 1),
+      last_checkin_at: now.toISOString(),
+      agent_version: request.agentVersion,
+      os_version: request.osVersion,
+    }))
+    .where('id', '=', device.id)
+    .returning('checkin_seq')
+    .executeTakeFirstOrThrow();
+
+  const assignments = await loadDeviceAssignments(ctx.db, device);
+  const settings = assignments.agentConfiguration?.settings ?? null;
+  const frequency = (settings ?? DEFAULT_AGENT_CONFIG).checkinFrequencyMinutes;
+  const scripts = settings
+    ? await Promise.all(
+        assignments.deliverable.map(async (configuration) => ({
+          configurationId: configuration.id,
+          version: configuration.version,
+          ticket: await issueTicket(
+            {
+              deviceId: device.id,
+              devicePublicJwk: device.publicJwk,
+              seq,
+              configurationId: configuration.id,
+              configurationVersion: configuration.version,
+              script: configuration.script,
+              blob: {
+                path: `${DEVICE_API_PREFIX}/blobs/${configuration.blob.id}`,
+                sha256: configuration.blob.sha256,
+                size: configuration.blob.size,
+                key: configuration.blob.contentKey,
+              },
+              limits: { maxRunTimeSeconds: settings.maxRunTimeSeconds, maxResponseSizeKb: settings.maxResponseSizeKb },
+              schedule: configuration.schedule,
+              variables: configuration.variables,
+            },
+            ctx.tenant.signer,
+            { now, ttlSeconds: ticketTtlSeconds(frequency) },
+          ),
+        })),
+      )
+    : [];
+  return {
+    agentConfig: settings,
+    scripts,
+    commands: [],
+    nextCheckinSeconds: frequency * 60,
+    serverTime: now.toISOString(),
+  };
+}

@@ -1,0 +1,54 @@
+// Device API authentication: a short-lived JWT signed with the device's own key, checked against the key stored at enrollment.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { DevicePublicJwkSchema, type DevicePublicJwk } from '../shared/protocol';
+import { unverifiedSubject, verifyDeviceToken } from '../shared/device-token';
+import { bearerToken } from './bearer-token';
+import type { ServerContext } from './server-context';
+import { unauthorized } from './http-errors';
+
+export interface AuthenticatedDevice {
+  id: string;
+  tenantId: string;
+  userId: string;
+  publicJwk: DevicePublicJwk;
+}
+
+const devices = new WeakMap<FastifyRequest, AuthenticatedDevice>();
+
+async function authenticate(ctx: ServerContext, header: string | undefined): Promise<AuthenticatedDevice> {
+  const token = bearerToken(header);
+  if (token === null) throw unauthorized('A device token is required: send Authorization: Bearer <jwt>.');
+  const deviceId = unverifiedSubject(token);
+  // Retired devices are refused here: retiring revokes the device key (DESIGN.md §2).
+  const row =
+    deviceId === null
+      ? undefined
+      : await ctx.db
+          .selectFrom('devices')
+          .select(['id', 'tenant_id', 'user_id', 'public_jwk'])
+          .where('id', '=', deviceId)
+          .where('status', '=', 'active')
+          .executeTakeFirst();
+  if (!row) throw unauthorized('The device token does not name an enrolled device; enroll again.');
+  const publicJwk = DevicePublicJwkSchema.parse(JSON.parse(row.public_jwk));
+  try {
+    await verifyDeviceToken(token, publicJwk, row.id, ctx.now());
+  } catch {
+    throw unauthorized('The device token is not valid: check its signature, audience, lifetime and the device clock.');
+  }
+  return { id: row.id, tenantId: row.tenant_id, userId: row.user_id, publicJwk };
+}
+
+/** Rejects every request of this plugin scope that is not signed by an active device, before its body is parsed. */
+export function requireDeviceToken(app: FastifyInstance, ctx: ServerContext): void {
+  app.addHook('onRequest', async (request) => {
+    devices.set(request, await authenticate(ctx, request.headers.authorization));
+  });
+}
+
+/** The device that signed an authenticated device request. */
+export function authenticatedDevice(request: FastifyRequest): AuthenticatedDevice {
+  const device = devices.get(request);
+  if (device === undefined) throw new Error('authenticatedDevice called on a request that did not pass requireDeviceToken');
+  return device;
+}

@@ -1,0 +1,118 @@
+// First start of a data folder: files and their modes, and restarts that reuse the tenant and leave the admin token alone.
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sha256Hex } from '../../src/shared/blob-cipher';
+import { DEFAULT_AGENT_CONFIG } from '../../src/shared/agent-config';
+import { startServer } from '../../src/server/server-app';
+import { ADMIN, makeTempDir, removeDir } from './server-fixture';
+
+const mode = async (file: string) => (await stat(file)).mode & 0o777;
+
+describe('first start', () => {
+  let root: string;
+  let dataDir: string;
+  beforeEach(async () => {
+    root = await makeTempDir();
+    dataDir = path.join(root, 'data');
+  });
+  afterEach(async () => {
+    await removeDir(root);
+  });
+
+  it('creates a private data folder, the tenant keys as 0600 files and the admin token file', async () => {
+    const server = await startServer({ dataDir });
+    try {
+      expect(server.createdAdminToken).toMatch(/^atw_[A-Za-z0-9_-]{43}$/);
+      expect(await mode(dataDir)).toBe(0o700);
+      const tokenFile = path.join(dataDir, 'admin-token');
+      expect(await mode(tokenFile)).toBe(0o600);
+      expect((await readFile(tokenFile, 'utf8')).trim()).toBe(server.createdAdminToken);
+
+      const [tenantId, ...others] = await readdir(path.join(dataDir, 'pki'));
+      expect(others).toEqual([]);
+      const pkiDir = path.join(dataDir, 'pki', tenantId!);
+      expect(await mode(path.join(dataDir, 'pki'))).toBe(0o700);
+      expect(await mode(pkiDir)).toBe(0o700);
+      for (const key of ['root-key.pem', 'signing-key.pem']) {
+        expect(await mode(path.join(pkiDir, key))).toBe(0o600);
+        expect(createPrivateKey(await readFile(path.join(pkiDir, key), 'utf8')).asymmetricKeyType).toBe('ec');
+      }
+
+      const db = new SqliteDatabase(path.join(dataDir, 'atwork.db'), { readonly: true });
+      try {
+        const tenant = db.prepare('select * from tenants').all() as { id: string; name: string; root_certificate_pem: string; signing_certificate_pem: string }[];
+        expect(tenant).toHaveLength(1);
+        expect(tenant[0]!.id).toBe(tenantId);
+        expect(tenant[0]!.name).toBe('Default');
+        const rootCertificate = new X509Certificate(tenant[0]!.root_certificate_pem);
+        expect(new X509Certificate(tenant[0]!.signing_certificate_pem).verify(rootCertificate.publicKey)).toBe(true);
+        // Only the hash of the admin token is stored, and no private key is in the database.
+        const tokens = db.prepare('select token_sha256 from admin_tokens').all() as { token_sha256: string }[];
+        expect(tokens).toEqual([{ token_sha256: sha256Hex(server.createdAdminToken!) }]);
+        const dump = JSON.stringify(db.prepare('select * from tenants').all());
+        expect(dump).not.toContain('PRIVATE KEY');
+      } finally {
+        db.close();
+      }
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('reuses the tenant on restart and neither creates nor rewrites the admin token', async () => {
+    const first = await startServer({ dataDir });
+    const token = first.createdAdminToken!;
+    const tenantBefore = await readdir(path.join(dataDir, 'pki'));
+    await first.close();
+    const tokenFile = path.join(dataDir, 'admin-token');
+    const before = await stat(tokenFile);
+
+    const second = await startServer({ dataDir });
+    try {
+      expect(second.createdAdminToken).toBeNull();
+      expect(await readdir(path.join(dataDir, 'pki'))).toEqual(tenantBefore);
+      expect((await stat(tokenFile)).mtimeMs).toBe(before.mtimeMs);
+      // The token of the first start still authenticates.
+      const response = await second.app.inject({ method: 'GET', url: `${ADMIN}/agent-configurations`, headers: { authorization: `Bearer ${token}` } });
+      expect(response.statusCode).toBe(200);
+      const configurations = response.json<{ agentConfigurations: { name: string; systemDefault: boolean }[] }>().agentConfigurations;
+      expect(configurations.filter((c) => c.systemDefault)).toHaveLength(1);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('has a system default agent configuration with the default settings, distributed to no one', async () => {
+    const server = await startServer({ dataDir });
+    try {
+      const response = await server.app.inject({
+        method: 'GET',
+        url: `${ADMIN}/agent-configurations`,
+        headers: { authorization: `Bearer ${server.createdAdminToken}` },
+      });
+      expect(response.json()).toEqual({
+        agentConfigurations: [
+          expect.objectContaining({
+            name: 'Mobile@Work for macOS (system default)',
+            systemDefault: true,
+            ...DEFAULT_AGENT_CONFIG,
+            distribution: { kind: 'none' },
+          }),
+        ],
+      });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('fails with a clear message when the tenant signing key is missing', async () => {
+    const first = await startServer({ dataDir });
+    await first.close();
+    const [tenantId] = await readdir(path.join(dataDir, 'pki'));
+    await rm(path.join(dataDir, 'pki', tenantId!, 'signing-key.pem'));
+    await expect(startServer({ dataDir })).rejects.toThrow(/signing key .* cannot be read/);
+  });
+});
