@@ -1,0 +1,109 @@
+// `npm start`, the main job: server on embedded SQLite, demo seed, local agent enrolled and running, and its UI.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { startServer } from '../src/server/server-app';
+import { createNodeAgent } from '../src/agent/node-agent';
+import { startBrowserBridge } from '../src/agent/browser-bridge-server';
+import { AdminClient } from './admin-client';
+import { demoPin, seedDemo, DEMO_USERNAME } from './demo-seed';
+import { buildRendererIfStale, RENDERER_DIST } from './renderer-build';
+
+const dataDir = path.resolve(process.env.ATWORK_DATA_DIR ?? '.atwork');
+const portFile = path.join(dataDir, 'server-port');
+
+/** The port of the last run, so the enrolled agent finds its server again after a restart. */
+async function chooseServerPort(): Promise<number> {
+  if (process.env.ATWORK_PORT) return Number(process.env.ATWORK_PORT);
+  if (!existsSync(portFile)) return 0;
+  return Number((await readFile(portFile, 'utf8')).trim());
+}
+
+/** Path of Electron's binary where it is installed and this is a desktop session; null where only the browser host can run. */
+function electronBinary(): string | null {
+  if (process.env.ATWORK_UI === 'browser' || process.env.CI) return null;
+  try {
+    const binary: unknown = createRequire(import.meta.url)('electron');
+    return typeof binary === 'string' && existsSync(binary) ? binary : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Builds main, preload and renderer and runs the app; it hosts the agent core in process (single-process mode). */
+async function runElectron(binary: string, stateDir: string): Promise<ChildProcess> {
+  const { build } = await import('vite');
+  for (const mode of ['preload', 'main']) await build({ configFile: 'vite.electron.config.ts', mode, logLevel: 'warn' });
+  return spawn(binary, ['.'], { stdio: 'inherit', env: { ...process.env, ATWORK_STATE_DIR: stateDir } });
+}
+
+function openInBrowser(url: string): void {
+  if (process.env.ATWORK_NO_OPEN || process.env.CI) return;
+  const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
+  spawn(opener, [url], { stdio: 'ignore', detached: true }).on('error', () => undefined).unref();
+}
+
+async function main(): Promise<void> {
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  await chmod(dataDir, 0o700);
+  await buildRendererIfStale();
+
+  const server = await startServer({ dataDir });
+  let serverUrl: string;
+  const port = await chooseServerPort();
+  try {
+    serverUrl = await server.listen({ host: '127.0.0.1', port });
+  } catch (err) {
+    await server.close();
+    throw new Error(`port ${port} is taken; stop what uses it or start with ATWORK_PORT=<free port> (${(err as Error).message})`);
+  }
+  await writeFile(portFile, `${new URL(serverUrl).port}\n`);
+  console.log(`Atwork server   ${serverUrl}`);
+
+  const admin = new AdminClient(serverUrl, (await readFile(path.join(dataDir, 'admin-token'), 'utf8')).trim());
+  await seedDemo(admin);
+
+  const stateDir = path.join(dataDir, 'agent');
+  const agent = createNodeAgent({ stateDir });
+  let deviceId = (await agent.getStatus()).deviceId;
+  if (!(await agent.isEnrolled()) || !deviceId) {
+    ({ deviceId } = await agent.enroll({ serverUrl, username: DEMO_USERNAME, pin: await demoPin(admin) }));
+  }
+  console.log(`Atwork device   ${deviceId}`);
+
+  const stops: (() => Promise<unknown>)[] = [];
+  const electron = electronBinary();
+  if (electron) {
+    const app = await runElectron(electron, stateDir);
+    console.log('Atwork UI       Electron window');
+    app.on('exit', () => void stop());
+    stops.push(async () => {
+      if (app.exitCode === null) app.kill('SIGTERM');
+    });
+  } else {
+    // Electron's binary is not installable on every machine (CI here has none); the same UI is then served to a browser.
+    agent.start();
+    const bridge = await startBrowserBridge({ service: agent, staticDir: RENDERER_DIST });
+    console.log(`Atwork UI       ${bridge.url}`);
+    openInBrowser(bridge.url);
+    stops.push(() => bridge.close(), () => agent.stop());
+  }
+  stops.push(() => server.close());
+
+  let stopping = false;
+  const stop = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    for (const step of stops) await step();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+}
+
+main().catch((err: unknown) => {
+  console.error(`Atwork could not start: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

@@ -1,0 +1,114 @@
+// The file-based state and secret stores: private modes, atomic writes, validation of everything read back.
+import { randomUUID } from 'node:crypto';
+import { chmod, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { AgentState } from '../../src/agent/agent-state';
+import { FileSecretStore } from '../../src/agent/file-secret-store';
+import { FileStateStore } from '../../src/agent/file-state-store';
+import type { ScriptResult } from '../../src/shared/script-result';
+import { recordingLogger, tempDir } from './agent-test-kit';
+
+function state(): AgentState {
+  return {
+    serverUrl: 'https://mdm.example.com',
+    deviceId: 'device-1',
+    tenantId: 'tenant-1',
+    tenantRootCertificate: '-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n',
+    agentConfig: null,
+    enrolledAt: '2026-11-24T10:00:00.000Z',
+    lastCheckinAt: null,
+    lastCheckinError: null,
+    nextCheckinAt: null,
+    replay: { highestSeq: 0, jtis: [] },
+    handled: [],
+    recentRuns: [],
+  };
+}
+
+function result(): ScriptResult {
+  return {
+    executionId: randomUUID(),
+    configurationId: 'cfg-1',
+    scriptId: 'script-1',
+    scriptVersion: 1,
+    scriptName: 'Greet',
+    status: 'completed',
+    startedAt: '2026-11-24T10:00:00.000Z',
+    endedAt: '2026-11-24T10:00:01.000Z',
+    durationMs: 1000,
+    exitCode: 0,
+    signal: null,
+    timedOut: false,
+    stdout: 'hi\n',
+    stderr: '',
+    stdoutBytes: 3,
+    stderrBytes: 0,
+    stdoutTruncated: false,
+    stderrTruncated: false,
+    stdoutSha256: null,
+    stderrSha256: null,
+    error: null,
+  };
+}
+
+describe('FileStateStore', () => {
+  it('writes state atomically as a 0600 file in a folder it makes private', async () => {
+    const dir = join(await tempDir(), 'state');
+    const store = new FileStateStore(dir, recordingLogger());
+    expect(await store.readState()).toBeNull();
+    await store.writeState(state());
+    await store.writeState({ ...state(), lastCheckinError: 'check-in: down' });
+    expect(await store.readState()).toMatchObject({ lastCheckinError: 'check-in: down' });
+    expect((await stat(dir)).mode & 0o777).toBe(0o700);
+    expect((await stat(join(dir, 'state.json'))).mode & 0o777).toBe(0o600);
+    expect((await readdir(dir)).sort()).toEqual(['journal', 'outbox', 'state.json']);
+  });
+
+  it('tightens a state folder that already existed with wider permissions', async () => {
+    const dir = await tempDir();
+    await chmod(dir, 0o755);
+    await new FileStateStore(dir, recordingLogger()).writeState(state());
+    expect((await stat(dir)).mode & 0o777).toBe(0o700);
+  });
+
+  it('refuses a state file that does not match its schema', async () => {
+    const dir = await tempDir();
+    const store = new FileStateStore(dir, recordingLogger());
+    await store.writeState(state());
+    await writeFile(join(dir, 'state.json'), JSON.stringify({ ...state(), deviceId: 42 }));
+    await expect(store.readState()).rejects.toThrow(/is not valid \(deviceId: /);
+  });
+
+  it('keeps outbox entries until removed and sets an invalid one aside', async () => {
+    const dir = await tempDir();
+    const logger = recordingLogger();
+    const store = new FileStateStore(dir, logger);
+    const entry = { kind: 'result' as const, result: result() };
+    await store.putOutbox(entry);
+    await writeFile(join(dir, 'outbox', 'result-broken.json'), '{"kind":"result"');
+    expect(await store.listOutbox()).toEqual([entry]);
+    expect(await readdir(join(dir, 'outbox'))).toContain('result-broken.json.invalid');
+    expect(logger.lines.some((l) => l.level === 'warn')).toBe(true);
+    await store.removeOutbox(entry);
+    expect(await store.listOutbox()).toEqual([]);
+  });
+
+  it('refuses journal ids that are not uuids, so no path can escape the folder', async () => {
+    const store = new FileStateStore(await tempDir(), recordingLogger());
+    await expect(store.removeJournal('../state')).rejects.toThrow(/not a uuid/);
+  });
+});
+
+describe('FileSecretStore', () => {
+  it('stores the device key as a 0600 file and refuses one others can read', async () => {
+    const dir = await tempDir();
+    const secrets = new FileSecretStore(dir);
+    expect(await secrets.readDeviceKeyPem()).toBeNull();
+    await secrets.writeDeviceKeyPem('-----BEGIN PRIVATE KEY-----\nk\n-----END PRIVATE KEY-----\n');
+    expect((await stat(join(dir, 'device-key.pem'))).mode & 0o777).toBe(0o600);
+    expect(await secrets.readDeviceKeyPem()).toBe(await readFile(join(dir, 'device-key.pem'), 'utf8'));
+    await chmod(join(dir, 'device-key.pem'), 0o644);
+    await expect(secrets.readDeviceKeyPem()).rejects.toThrow(/readable by others/);
+  });
+});

@@ -1,0 +1,79 @@
+// Bounded output capture: memory stays bounded, counts and hashes cover everything, rendering is valid UTF-8 within budget.
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { BoundedCapture, renderWithinBudget, type CapturedStream } from '../../src/agent/output-capture';
+
+function capture(text: string | Buffer, keepBytes: number, chunkSize = 7): CapturedStream {
+  const bytes = Buffer.isBuffer(text) ? text : Buffer.from(text, 'utf8');
+  const c = new BoundedCapture(keepBytes);
+  for (let i = 0; i < bytes.length; i += chunkSize) c.write(bytes.subarray(i, i + chunkSize));
+  return c.finish();
+}
+
+const empty = () => capture('', 1024);
+
+describe('BoundedCapture', () => {
+  it('keeps only head and tail of a large stream but counts and hashes all of it', () => {
+    const big = Buffer.alloc(1_000_000, 'x');
+    big.write('HEAD', 0);
+    big.write('TAIL', big.length - 4);
+    const c = new BoundedCapture(100);
+    for (let i = 0; i < big.length; i += 65_536) c.write(big.subarray(i, i + 65_536));
+    const out = c.finish();
+    expect(out.kept.length).toBe(200);
+    expect(out.kept.subarray(0, 4).toString()).toBe('HEAD');
+    expect(out.kept.subarray(196).toString()).toBe('TAIL');
+    expect(out.totalBytes).toBe(1_000_000);
+    expect(out.droppedBytes).toBe(999_800);
+    expect(out.sha256).toBe(createHash('sha256').update(big).digest('hex'));
+  });
+
+  it('keeps a short stream whole', () => {
+    const out = capture('hello world', 8, 3);
+    expect(out.kept.toString()).toBe('hello world');
+    expect(out.droppedBytes).toBe(0);
+  });
+});
+
+describe('renderWithinBudget', () => {
+  it('shows streams that fit whole and untruncated', () => {
+    const [out, err] = renderWithinBudget(capture('out\n', 1024), capture('err\n', 1024), 1024);
+    expect(out).toEqual({ text: 'out\n', truncated: false });
+    expect(err).toEqual({ text: 'err\n', truncated: false });
+  });
+
+  it('lets a short stream leave its share to the other', () => {
+    const long = 'a'.repeat(900);
+    const [out, err] = renderWithinBudget(capture(long, 1024), capture('err\n', 1024), 1024);
+    expect(out).toEqual({ text: long, truncated: false });
+    expect(err.text).toBe('err\n');
+  });
+
+  it.each(Array.from({ length: 24 }, (_, i) => 100 + i))('never splits a character or exceeds a budget of %i bytes', (budget) => {
+    const text = 'é€😀a'.repeat(200);
+    const [out, err] = renderWithinBudget(capture(text, budget), capture(text, budget), budget);
+    for (const rendered of [out, err]) {
+      expect(rendered.truncated).toBe(true);
+      expect(rendered.text).not.toContain('\uFFFD');
+      expect(rendered.text).toMatch(/^é€/);
+      expect(rendered.text).toMatch(/…\[truncated \d+ bytes\]…/);
+    }
+    expect(Buffer.byteLength(out.text) + Buffer.byteLength(err.text)).toBeLessThanOrEqual(budget);
+  });
+
+  it('stays within budget when invalid UTF-8 decodes to wider replacement characters', () => {
+    const junk = Buffer.alloc(600, 0xff);
+    const [out, err] = renderWithinBudget(capture(junk, 1024), empty(), 1024);
+    expect(Buffer.byteLength(out.text) + Buffer.byteLength(err.text)).toBeLessThanOrEqual(1024);
+    expect(out.truncated).toBe(true);
+  });
+
+  it('reports how many bytes the marker stands for', () => {
+    const text = `${'h'.repeat(2000)}${'t'.repeat(2000)}`;
+    const [out] = renderWithinBudget(capture(text, 1024, 64), empty(), 1024);
+    const omitted = Number(/truncated (\d+) bytes/.exec(out.text)?.[1]);
+    const shown = out.text.replace(/\n…\[truncated \d+ bytes\]…\n/, '');
+    expect(shown.length + omitted).toBe(4000);
+    expect(shown.startsWith('h') && shown.endsWith('t')).toBe(true);
+  });
+});
