@@ -1,7 +1,7 @@
 // `npm start`, the main job: server on embedded SQLite, demo seed, local agent enrolled and running, and its UI.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { startServer } from '../src/server/server-app';
@@ -21,15 +21,18 @@ async function chooseServerPort(): Promise<number> {
   return Number((await readFile(portFile, 'utf8')).trim());
 }
 
-/** Path of Electron's binary where it is installed and this is a desktop session; null where only the browser host can run. */
+/**
+ * Path of Electron's binary where it is installed; null where only the browser host can run.
+ *
+ * Read from electron's path.txt rather than require('electron'), which would try to download a missing binary.
+ */
 function electronBinary(): string | null {
   if (process.env.ATWORK_UI === 'browser' || process.env.CI) return null;
-  try {
-    const binary: unknown = createRequire(import.meta.url)('electron');
-    return typeof binary === 'string' && existsSync(binary) ? binary : null;
-  } catch {
-    return null;
-  }
+  const packageDir = path.dirname(createRequire(import.meta.url).resolve('electron/package.json'));
+  const pathFile = path.join(packageDir, 'path.txt');
+  if (!existsSync(pathFile)) return null;
+  const binary = path.join(process.env.ELECTRON_OVERRIDE_DIST_PATH ?? path.join(packageDir, 'dist'), readFileSync(pathFile, 'utf8').trim());
+  return existsSync(binary) ? binary : null;
 }
 
 /** Builds main, preload and renderer and runs the app; it hosts the agent core in process (single-process mode). */
