@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startBrowserBridge } from '../../src/agent/browser-bridge-server';
 import type { BrowserBridge } from '../../src/agent/browser-bridge-server';
-import { FakeAgentService, makeStatus } from '../renderer/fake-agent-service';
+import { FakeAgentService, makeStatus } from '../support/fake-agent-service';
 
 interface RawResponse {
   status: number;

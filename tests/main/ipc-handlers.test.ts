@@ -4,7 +4,7 @@ import { forwardStatusChanges, registerHandlers } from '../../src/main/ipc-handl
 import { TrustedWindows } from '../../src/main/trusted-windows';
 import type { IpcSenderEvent } from '../../src/main/trusted-windows';
 import { REQUEST_CHANNELS } from '../../src/preload/contract';
-import { FakeAgentService, makeStatus } from '../renderer/fake-agent-service';
+import { FakeAgentService, makeStatus } from '../support/fake-agent-service';
 import { FakeWebContents } from './fake-web-contents';
 
 type Handler = (event: IpcSenderEvent, ...args: unknown[]) => unknown;

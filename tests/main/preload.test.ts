@@ -1,7 +1,7 @@
 // The preload exposes exactly the AgentApi under `atwork`, built on the contract channels, and never ipcRenderer.
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AgentApi } from '../../src/preload/contract';
-import { makeStatus } from '../renderer/fake-agent-service';
+import { makeStatus } from '../support/fake-agent-service';
 
 const electron = vi.hoisted(() => {
   const listeners = new Map<string, ((event: unknown, payload: unknown) => void)[]>();

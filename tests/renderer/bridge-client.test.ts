@@ -7,7 +7,7 @@ import { startBrowserBridge } from '../../src/agent/browser-bridge-server';
 import type { BrowserBridge } from '../../src/agent/browser-bridge-server';
 import { createBridgeClient, readBridgeToken } from '../../src/renderer/bridge-client';
 import type { AgentStatus } from '../../src/shared/agent-status';
-import { FakeAgentService, makeStatus } from './fake-agent-service';
+import { FakeAgentService, makeStatus } from '../support/fake-agent-service';
 
 let staticDir: string;
 let service: FakeAgentService;

@@ -4,7 +4,7 @@ import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import type { AgentStatus } from '../../src/shared/agent-status';
 import { StatusPage } from '../../src/renderer/status-page';
-import { makeRun, makeStatus } from './fake-agent-service';
+import { makeRun, makeStatus } from '../support/fake-agent-service';
 
 function render(status: AgentStatus | null, error: string | null = null, checkingIn = false): string {
   return renderToStaticMarkup(createElement(StatusPage, { status, error, checkingIn, onCheckInNow: () => undefined }));
