@@ -10,9 +10,9 @@ function parsePort(value: string): number {
   return port;
 }
 
-async function serve(options: { dataDir: string; port: number; host: string }): Promise<void> {
+async function serve(options: { dataDir: string; port: number; host: string; databaseUrl?: string }): Promise<void> {
   const dataDir = path.resolve(options.dataDir);
-  const server = await startServer({ dataDir });
+  const server = await startServer({ dataDir, databaseUrl: options.databaseUrl });
   const url = await server.listen({ host: options.host, port: options.port });
   console.log(`Atwork server   ${url}`);
   if (server.createdAdminToken !== null) {
@@ -41,6 +41,7 @@ program
   .addOption(new Option('--data-dir <dir>', 'data folder (database, tenant keys, admin token)').env('ATWORK_DATA_DIR').default('./.atwork'))
   .addOption(new Option('--port <port>', 'port to listen on; 0 picks a free one').env('ATWORK_PORT').argParser(parsePort).default(0))
   .option('--host <host>', 'address to listen on', '127.0.0.1')
+  .addOption(new Option('--database-url <url>', 'postgres:// URL; the embedded SQLite database when absent').env('DATABASE_URL'))
   .action(serve);
 
 program.parseAsync(process.argv).catch((error: unknown) => {

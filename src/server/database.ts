@@ -1,7 +1,8 @@
-// The server's database: table types, and opening Kysely over better-sqlite3 at <dataDir>/atwork.db (DESIGN.md §9).
+// The server's database: table types, and opening Kysely over SQLite (<dataDir>/atwork.db) or PostgreSQL (DESIGN.md §9).
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, SqliteDialect, type Generated } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, type Generated } from 'kysely';
+import pg from 'pg';
 
 // Timestamps are ISO-8601 UTC text, ids UUID text, JSON columns text, booleans 0/1 integers:
 // one representation that SQLite and PostgreSQL both store the same way.
@@ -155,8 +156,28 @@ export interface Database {
 
 export type Db = Kysely<Database>;
 
-/** Opens (creating when missing) the SQLite database file of a data folder. */
-export function openSqliteDatabase(dataDir: string): Db {
+/** Where the server keeps its data: the SQLite file of the data folder, or a PostgreSQL database when a URL is given. */
+export interface DatabaseLocation {
+  dataDir: string;
+  /** `postgres://...`; absent means the embedded SQLite default. */
+  databaseUrl?: string;
+}
+
+/** Size of the PostgreSQL connection pool of one server process. */
+const POSTGRES_POOL_SIZE = 10;
+
+/** Opens the database; a SQLite file is created when missing, a PostgreSQL database must exist. */
+export function openDatabase(location: DatabaseLocation): Db {
+  const { databaseUrl } = location;
+  if (databaseUrl === undefined || databaseUrl === '') return openSqliteDatabase(location.dataDir);
+  if (!/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new Error('DATABASE_URL must be a postgres:// or postgresql:// URL; leave it unset for the embedded SQLite database');
+  }
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: POSTGRES_POOL_SIZE });
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+function openSqliteDatabase(dataDir: string): Db {
   const sqlite = new SqliteDatabase(path.join(dataDir, 'atwork.db'));
   // WAL lets readers continue while a check-in writes; foreign keys are off by default in SQLite.
   sqlite.pragma('journal_mode = WAL');

@@ -8,7 +8,7 @@ import { adminDeviceRoutes } from './admin-device-routes';
 import { adminScriptConfigurationRoutes } from './admin-script-configuration-routes';
 import { adminScriptRoutes } from './admin-script-routes';
 import { adminUserRoutes } from './admin-user-routes';
-import { openSqliteDatabase } from './database';
+import { openDatabase } from './database';
 import { deviceRoutes } from './device-routes';
 import { installErrorHandlers } from './http-errors';
 import type { ServerContext } from './server-context';
@@ -19,6 +19,8 @@ const BODY_LIMIT_BYTES = 1024 * 1024;
 
 export interface ServerOptions {
   dataDir: string;
+  /** `postgres://...` to keep the data in PostgreSQL; absent means SQLite in the data folder. */
+  databaseUrl?: string;
   logger?: boolean;
   now?: () => Date;
 }
@@ -62,7 +64,7 @@ function baseUrl(host: string, port: number): string {
 export async function startServer(options: ServerOptions): Promise<AtworkServer> {
   const now = options.now ?? (() => new Date());
   await ensureDataDir(options.dataDir);
-  const db = openSqliteDatabase(options.dataDir);
+  const db = openDatabase({ dataDir: options.dataDir, databaseUrl: options.databaseUrl });
   let initialised;
   try {
     initialised = await initialiseDataDir(db, options.dataDir, now());

@@ -2,14 +2,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, DEVICE, TestServer, type DeviceKeys } from './server-fixture';
 import { signDeviceToken } from '../../src/shared/device-token';
+import { BACKENDS } from '../support/test-databases';
 
-describe('bad input', () => {
+describe.each(BACKENDS)('bad input on %s', (backend) => {
   let t: TestServer;
   let device: { deviceId: string; keys: DeviceKeys };
   let userId: string;
   let url: string;
   beforeAll(async () => {
-    t = await TestServer.start();
+    t = await TestServer.start({ backend });
     device = await t.enrolledDevice('alice');
     userId = (await t.adminOk<{ users: { id: string }[] }>('GET', '/users')).users[0]!.id;
     url = await t.server.listen();

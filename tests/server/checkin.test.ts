@@ -1,7 +1,5 @@
 // Check-in, device authentication and blob authorization: tickets only once an agent configuration is distributed.
 import { X509Certificate, type KeyObject } from 'node:crypto';
-import path from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
 import { compactDecrypt, compactVerify, decodeProtectedHeader } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openBlob, sha256Hex } from '../../src/shared/blob-cipher';
@@ -9,6 +7,7 @@ import { signDeviceToken } from '../../src/shared/device-token';
 import { CheckinResponseSchema, DEVICE_API_PREFIX, type CheckinResponse } from '../../src/shared/protocol';
 import { TicketClaimsSchema, type TicketClaims } from '../../src/shared/ticket';
 import { DEVICE, TestServer, newDeviceKeys, type DeviceKeys } from './server-fixture';
+import { BACKENDS } from '../support/test-databases';
 
 const CHECKIN = { agentVersion: '0.2.0', osVersion: '15.2' };
 
@@ -27,10 +26,10 @@ async function openTicketForTest(ticket: string, deviceKey: KeyObject, rootPem: 
   return TicketClaimsSchema.parse(JSON.parse(new TextDecoder().decode(payload)));
 }
 
-describe('check-in', () => {
+describe.each(BACKENDS)('check-in on %s', (backend) => {
   let t: TestServer;
   beforeEach(async () => {
-    t = await TestServer.start();
+    t = await TestServer.start({ backend });
   });
   afterEach(async () => {
     await t.stop();
@@ -124,12 +123,10 @@ describe('check-in', () => {
     const delivered = await t.createScriptConfiguration('echo delivered', 'everyone');
     const undelivered = await t.createScriptConfiguration('echo secret', 'none');
 
-    const db = new SqliteDatabase(path.join(t.dataDir, 'atwork.db'), { readonly: true });
     const blobOf = (scriptId: string) =>
-      (db.prepare('select blob_id from script_versions where script_id = ?').get(scriptId) as { blob_id: string }).blob_id;
-    const deliveredBlob = blobOf(delivered.scriptId);
-    const undeliveredBlob = blobOf(undelivered.scriptId);
-    db.close();
+      t.query(async (db) => (await db.selectFrom('script_versions').select('blob_id').where('script_id', '=', scriptId).executeTakeFirstOrThrow()).blob_id);
+    const deliveredBlob = await blobOf(delivered.scriptId);
+    const undeliveredBlob = await blobOf(undelivered.scriptId);
 
     for (const device of [a, b]) {
       expect((await t.device(device.keys, device.deviceId, 'GET', `/blobs/${deliveredBlob}`)).statusCode).toBe(200);
@@ -164,9 +161,7 @@ describe('check-in', () => {
     }
     expect((await t.adminOk('GET', `/devices/${deviceId}`)).lastCheckinAt).toBeNull();
 
-    const db = new SqliteDatabase(path.join(t.dataDir, 'atwork.db'));
-    db.prepare("update devices set status = 'retired' where id = ?").run(deviceId);
-    db.close();
+    await t.query((db) => db.updateTable('devices').set({ status: 'retired' }).where('id', '=', deviceId).execute());
     expect((await t.device(keys, deviceId, 'POST', '/checkin', CHECKIN)).statusCode).toBe(401);
   });
 });

@@ -4,13 +4,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EnrollResponseSchema } from '../../src/shared/protocol';
 import { signDeviceToken } from '../../src/shared/device-token';
 import { DEVICE, TestServer, newDeviceKeys } from './server-fixture';
+import { BACKENDS } from '../support/test-databases';
 
-describe('enrollment', () => {
+describe.each(BACKENDS)('enrollment on %s', (backend) => {
   let t: TestServer;
   let clock: Date;
   beforeEach(async () => {
     clock = new Date();
-    t = await TestServer.start({ now: () => clock });
+    t = await TestServer.start({ backend, now: () => clock });
   });
   afterEach(async () => {
     await t.stop();

@@ -5,6 +5,7 @@ import { sha256Hex } from '../../src/shared/blob-cipher';
 import type { DeviceEvent } from '../../src/shared/protocol';
 import type { ScriptResult } from '../../src/shared/script-result';
 import { TestServer, type DeviceKeys } from './server-fixture';
+import { BACKENDS } from '../support/test-databases';
 
 function result(configurationId: string, scriptId: string, endedAt: string, overrides: Partial<ScriptResult> = {}): ScriptResult {
   return {
@@ -33,13 +34,13 @@ function result(configurationId: string, scriptId: string, endedAt: string, over
   };
 }
 
-describe('results, events and device logs', () => {
+describe.each(BACKENDS)('results, events and device logs on %s', (backend) => {
   let t: TestServer;
   let device: { deviceId: string; keys: DeviceKeys };
   let configurationId: string;
   let scriptId: string;
   beforeEach(async () => {
-    t = await TestServer.start();
+    t = await TestServer.start({ backend });
     await t.distributeSystemDefaultAgentConfiguration();
     device = await t.enrolledDevice('alice');
     ({ configurationId, scriptId } = await t.createScriptConfiguration('echo hello', 'everyone'));

@@ -6,7 +6,9 @@ import path from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
 import { ENROLL_SUBJECT, signDeviceToken } from '../../src/shared/device-token';
 import { DEVICE_API_PREFIX, DevicePublicJwkSchema, type DevicePublicJwk, type EnrollResponse } from '../../src/shared/protocol';
+import { openDatabase, type Db } from '../../src/server/database';
 import { startServer, type AtworkServer, type ServerOptions } from '../../src/server/server-app';
+import { createTestDatabase, type Backend, type TestDatabase } from '../support/test-databases';
 
 export const ADMIN = '/api/admin/v1';
 export const DEVICE = DEVICE_API_PREFIX;
@@ -35,18 +37,33 @@ export class TestServer {
     readonly server: AtworkServer,
     readonly dataDir: string,
     readonly adminToken: string,
+    private readonly database: TestDatabase,
   ) {}
 
-  static async start(options: Partial<ServerOptions> = {}): Promise<TestServer> {
-    const dataDir = options.dataDir ?? path.join(await makeTempDir(), 'data');
-    const server = await startServer({ ...options, dataDir });
+  /** Starts a server on a fresh data folder and, for PostgreSQL, a fresh database. */
+  static async start(options: Partial<ServerOptions> & { backend?: Backend } = {}): Promise<TestServer> {
+    const { backend = 'sqlite', ...serverOptions } = options;
+    const dataDir = serverOptions.dataDir ?? path.join(await makeTempDir(), 'data');
+    const database = await createTestDatabase(backend);
+    const server = await startServer({ ...serverOptions, dataDir, databaseUrl: database.databaseUrl });
     if (server.createdAdminToken === null) throw new Error('the fixture expects a fresh data folder');
-    return new TestServer(server, dataDir, server.createdAdminToken);
+    return new TestServer(server, dataDir, server.createdAdminToken, database);
   }
 
   async stop(): Promise<void> {
     await this.server.close();
+    await this.database.drop();
     await removeDir(path.dirname(this.dataDir));
+  }
+
+  /** Runs `work` on a second connection to the server's database, to look behind the API. */
+  async query<T>(work: (db: Db) => Promise<T>): Promise<T> {
+    const db = openDatabase({ dataDir: this.dataDir, databaseUrl: this.database.databaseUrl });
+    try {
+      return await work(db);
+    } finally {
+      await db.destroy();
+    }
   }
 
   admin(method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown): Promise<LightMyRequestResponse> {
