@@ -1,6 +1,6 @@
 // Vitest global setup: one throwaway PostgreSQL cluster for the whole run, so server tests run on SQLite and PostgreSQL.
 import type { TestProject } from 'vitest/node';
-import { startPostgresCluster } from './postgres-cluster';
+import { startPostgresCluster } from '../../scripts/throwaway-postgres';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -1,4 +1,4 @@
-// A throwaway PostgreSQL cluster for tests: initdb + pg_ctl in a temp folder, listening on 127.0.0.1 only, removed afterwards.
+// A throwaway PostgreSQL cluster for tests and load runs: initdb + pg_ctl in a temp folder, on 127.0.0.1 only, removed afterwards.
 import { execFileSync } from 'node:child_process';
 import { chownSync, existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
