@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { createNodeAgent } from './node-agent';
+import { registerExecCommand } from './cli-exec';
 import { AGENT_VERSION } from './device-identity';
 
 function stateDirOf(option: string | undefined): string {
@@ -49,6 +50,8 @@ program
     const agent = createNodeAgent({ stateDir: stateDirOf(opts.stateDir) });
     process.stdout.write(`${JSON.stringify(await agent.getStatus(), null, 2)}\n`);
   });
+
+registerExecCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`atwork-agent: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -1,4 +1,4 @@
-// The Node Spawner: child_process.spawn in a new process group (detached), stdin from /dev/null, stdout/stderr piped.
+// The Node Spawner: child_process.spawn in a new session and process group (detached), stdin from /dev/null.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
@@ -27,9 +27,10 @@ export class NodeSpawner implements Spawner {
       env: request.env,
       uid: request.uid,
       gid: request.gid,
-      // Own process group, so the watchdog can signal the script and everything it started at once.
+      // setsid(): own session and process group, so the watchdog can signal the script and everything it started at once.
       detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      // 'ignore' is /dev/null: a script waiting for input gets end-of-file, never the agent's stdin.
+      stdio: ['ignore', request.output?.stdout ?? 'pipe', request.output?.stderr ?? 'pipe'],
       shell: false,
       windowsHide: true,
     });

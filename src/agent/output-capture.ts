@@ -1,17 +1,29 @@
 // Bounded capture of a script's output: keeps a head and a tail, counts and hashes every byte, renders valid UTF-8 within a budget.
 import { createHash, type Hash } from 'node:crypto';
 
-/** Captures one stream keeping at most `keepBytes` from its start and `keepBytes` from its end, whatever it prints. */
+/**
+ * Captures one stream keeping at most `keepBytes` from its start and `keepBytes` from its end, whatever it prints.
+ *
+ * The end lives in one ring buffer allocated on first use, so a run that prints gigabytes keeps the same few bytes.
+ */
 export class BoundedCapture {
-  private head: Buffer[] = [];
+  private readonly head: Buffer[] = [];
   private headBytes = 0;
-  private tail: Buffer[] = [];
-  private tailBytes = 0;
+  private ring: Buffer | null = null;
+  /** Where the next tail byte goes in the ring. */
+  private ringNext = 0;
+  private ringFilled = 0;
   private total = 0;
   private readonly hash: Hash = createHash('sha256');
 
   constructor(private readonly keepBytes: number) {}
 
+  /** Bytes this capture holds: never more than twice `keepBytes`. */
+  get retainedBytes(): number {
+    return this.headBytes + (this.ring?.length ?? 0);
+  }
+
+  /** Takes one chunk; the chunk may be reused by the caller as soon as this returns. */
   write(chunk: Buffer): void {
     this.total += chunk.length;
     this.hash.update(chunk);
@@ -22,20 +34,29 @@ export class BoundedCapture {
       this.headBytes += take.length;
       rest = rest.subarray(take.length);
     }
-    if (rest.length === 0) return;
-    this.tail.push(Buffer.from(rest.subarray(Math.max(0, rest.length - this.keepBytes))));
-    this.tailBytes += Math.min(rest.length, this.keepBytes);
-    while (this.tail.length > 1 && this.tailBytes - this.tail[0]!.length >= this.keepBytes) {
-      this.tailBytes -= this.tail.shift()!.length;
-    }
+    if (rest.length > 0) this.toRing(rest);
   }
 
   /** Ends the capture: what was kept (head, then tail) and how many bytes in between were dropped. */
   finish(): CapturedStream {
-    const tail = Buffer.concat(this.tail);
-    const keptTail = tail.subarray(Math.max(0, tail.length - this.keepBytes));
-    const kept = Buffer.concat([...this.head, keptTail]);
+    const kept = Buffer.concat([...this.head, this.tail()]);
     return { kept, droppedBytes: this.total - kept.length, totalBytes: this.total, sha256: this.hash.digest('hex') };
+  }
+
+  private toRing(bytes: Buffer): void {
+    const ring = (this.ring ??= Buffer.alloc(this.keepBytes));
+    const last = bytes.subarray(Math.max(0, bytes.length - ring.length));
+    const first = Math.min(last.length, ring.length - this.ringNext);
+    last.copy(ring, this.ringNext, 0, first);
+    last.copy(ring, 0, first);
+    this.ringNext = (this.ringNext + last.length) % ring.length;
+    this.ringFilled = Math.min(ring.length, this.ringFilled + last.length);
+  }
+
+  private tail(): Buffer {
+    if (this.ring === null) return Buffer.alloc(0);
+    if (this.ringFilled < this.ring.length) return this.ring.subarray(0, this.ringFilled);
+    return Buffer.concat([this.ring.subarray(this.ringNext), this.ring.subarray(0, this.ringNext)]);
   }
 }
 

@@ -1,5 +1,6 @@
 // The ports through which side effects enter the agent core, so the whole core runs and is tested under plain Node.
 import type { ChildProcess } from 'node:child_process';
+import type { Socket } from 'node:net';
 import type { AgentState, JournalEntry, OutboxEntry } from './agent-state';
 
 export interface HttpRequest {
@@ -43,9 +44,11 @@ export interface SpawnRequest {
   /** Set only to drop privileges: the agent must be root for this. */
   uid?: number;
   gid?: number;
+  /** Sockets to give the process as stdout and stderr (see output-channel.ts); without them both are piped. */
+  output?: { stdout: Socket; stderr: Socket };
 }
 
-/** Starts processes in their own process group with stdin ignored and stdout/stderr piped. */
+/** Starts processes in their own process group (a new session) with stdin from /dev/null. */
 export interface Spawner {
   /** Absolute path of `name` in the first directory of `searchPath` holding an executable of that name, or null. */
   findExecutable(name: string, searchPath: readonly string[]): Promise<string | null>;

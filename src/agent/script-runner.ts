@@ -1,35 +1,25 @@
-// Runs one script under a watchdog (DESIGN.md §4): private 0700 working folder, own process group, minimal environment, capped output.
+// Runs one script under a watchdog (DESIGN.md §4): who it runs as, private 0700 working folder, own process group, minimal environment, capped output.
 import { chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir, userInfo } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Interpreter, RunStatus, ScriptResult } from '../shared/script-result';
+import { MacConsoleUser, type ScriptUserSource, FixedScriptUser } from './console-user';
+import { INTERPRETERS, SYSTEM_PATH, usesPlaceholders } from './interpreters';
+import type { RunAsUser } from './local-users';
 import { BoundedCapture, renderWithinBudget, type CapturedStream } from './output-capture';
+import { OutputChannel } from './output-channel';
 import type { Clock, Logger, Spawner } from './ports';
+import { resolveRunIdentity, scriptEnvironment, type RunIdentity } from './run-identity';
+import { watchRun, type RunEnding } from './run-watchdog';
+import { resolvePlaceholders, variablesProblem } from './script-variables';
 
-/** The only PATH a script gets, and where interpreters are looked up. */
-export const SCRIPT_PATH = ['/usr/bin', '/bin', '/usr/sbin', '/sbin'] as const;
+export type { RunAsUser } from './local-users';
 
-const INTERPRETERS: Record<Interpreter, { command: string; fileName: string }> = {
-  bash: { command: 'bash', fileName: 'script.sh' },
-  zsh: { command: 'zsh', fileName: 'script.zsh' },
-  python: { command: 'python3', fileName: 'script.py' },
-  swift: { command: 'swift', fileName: 'script.swift' },
-};
+/** Defaults of DESIGN.md §4 and §6. */
+export const RUNNER_DEFAULTS = { maxRunTimeSeconds: 60, maxResponseSizeKb: 1, killGraceMs: 3000, drainMs: 1000 } as const;
 
-/**
- * Variable names a ticket may not set: the base environment, and names that make a shell, the dynamic linker or
- * Python run other code before the script starts.
- */
-const RESERVED_VARIABLES = new Set(['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'SHELL', 'IFS', 'ENV', 'BASH_ENV', 'SHELLOPTS', 'BASHOPTS', 'PS4', 'ZDOTDIR', 'CDPATH', 'GLOBIGNORE', 'TMPDIR']);
-const RESERVED_PREFIXES = ['ATWORK_', 'DYLD_', 'LD_', 'PYTHON', 'BASH_FUNC_'];
-
-export interface RunAsUser {
-  uid: number;
-  gid: number;
-  /** USER and HOME of the script; without them USER is the uid and HOME the working folder. */
-  name?: string;
-  home?: string;
-}
+/** Largest max response size a request may ask for (the ticket's own limit). */
+const MAX_RESPONSE_SIZE_KB = 1024;
 
 export interface ScriptRunRequest {
   executionId: string;
@@ -49,10 +39,12 @@ export interface ScriptRunnerOptions {
   spawner: Spawner;
   clock: Clock;
   logger: Logger;
-  /** Parent of the per-run working folders; the OS temp folder by default. With runAsUser, that user must be able to enter it. */
+  /** Parent of the per-run working folders; the OS temp folder by default. The script's user must be able to enter it. */
   tempRoot?: string;
-  /** Who runs scripts that are not "Run as root" when the agent is root; without it they run as the agent (issue 3). */
+  /** Who runs scripts that are not "Run as root" when the agent is root: always this user. */
   runAsUser?: RunAsUser;
+  /** Who runs scripts that are not "Run as root" when the agent is root, asked at each run; the console user on macOS by default. */
+  userSource?: ScriptUserSource;
   /** Between SIGTERM and SIGKILL when the watchdog fires (default 3 s). */
   killGraceMs?: number;
   /** How long to wait for output after the main process exited before killing whatever still holds it (default 1 s). */
@@ -60,175 +52,124 @@ export interface ScriptRunnerOptions {
 }
 
 export class ScriptRunner {
-  constructor(private readonly options: ScriptRunnerOptions) {}
+  private readonly users: ScriptUserSource | null;
 
-  /** Runs the script to its end; never throws for anything the script or its interpreter does. */
+  constructor(private readonly options: ScriptRunnerOptions) {
+    this.users = options.userSource ?? (options.runAsUser ? new FixedScriptUser(options.runAsUser) : defaultUserSource());
+  }
+
+  /** Runs the script to its end; never throws for anything the script, its interpreter or its request does. */
   async run(request: ScriptRunRequest): Promise<ScriptRunOutcome> {
     const { spawner, clock } = this.options;
     const startedAt = clock.now();
-    const refusal = this.refusal(request);
-    if (refusal !== null) return notRun(startedAt, clock.now(), refusal);
-    const { command, fileName } = INTERPRETERS[request.interpreter];
-    const interpreterPath = await spawner.findExecutable(command, SCRIPT_PATH);
-    if (interpreterPath === null) return notRun(startedAt, clock.now(), `interpreter ${command} not found`);
+    const refuse = (error: string) => notRun(startedAt, clock.now(), error);
 
-    const dropTo = this.dropTo(request);
+    const problem = limitsProblem(request) ?? variablesProblem(request.variables);
+    if (problem !== null) return refuse(problem);
+    const resolved = await resolveRunIdentity(request.runAsRoot, spawner.currentUid(), this.users);
+    if ('error' in resolved) return refuse(resolved.error);
+    const { command, fileName, flags } = INTERPRETERS[request.interpreter];
+    const interpreterPath = await spawner.findExecutable(command, SYSTEM_PATH);
+    if (interpreterPath === null) return refuse(`interpreter ${command} not found in ${SYSTEM_PATH.join(':')}`);
+
     let workDir: string | null = null;
     try {
       workDir = await mkdtemp(join(this.options.tempRoot ?? tmpdir(), 'atwork-run-'));
+      const env = scriptEnvironment(resolved.identity, { deviceId: request.deviceId, executionId: request.executionId, workDir }, request.variables);
+      const script = usesPlaceholders(request.interpreter) ? resolvePlaceholders(request.script, new Set(Object.keys(env))) : { script: request.script };
+      if ('error' in script) return refuse(script.error);
       const scriptPath = join(workDir, fileName);
-      await writeFile(scriptPath, request.script, { mode: 0o600, flag: 'wx' });
-      if (dropTo !== null) {
-        await chown(workDir, dropTo.uid, dropTo.gid);
-        await chown(scriptPath, dropTo.uid, dropTo.gid);
-      }
-      return await this.supervise(interpreterPath, scriptPath, workDir, dropTo, request, startedAt);
+      await writeFile(scriptPath, script.script, { mode: 0o600, flag: 'wx' });
+      return await this.supervise([...flags, scriptPath], { interpreterPath, workDir, env, identity: resolved.identity }, request, startedAt);
     } catch (error) {
-      return notRun(startedAt, clock.now(), `could not start the script: ${error instanceof Error ? error.message : String(error)}`);
+      return refuse(`could not start the script: ${error instanceof Error ? error.message : String(error)}`);
     } finally {
       if (workDir !== null) {
-        await rm(workDir, { recursive: true, force: true }).catch((error: unknown) =>
+        // Retries cover a killed process that still finished creating a file while the folder was being removed.
+        await rm(workDir, { recursive: true, force: true, maxRetries: 3 }).catch((error: unknown) =>
           this.options.logger.warn('could not remove a script working folder', { workDir, reason: String(error) }),
         );
       }
     }
   }
 
-  /** Why this request must not run at all, or null. */
-  private refusal(request: ScriptRunRequest): string | null {
-    for (const name of Object.keys(request.variables)) {
-      if (RESERVED_VARIABLES.has(name) || RESERVED_PREFIXES.some((prefix) => name.startsWith(prefix))) {
-        return `variable ${name} is reserved and the script was not run; rename the variable`;
-      }
-    }
-    const uid = this.options.spawner.currentUid();
-    if (request.runAsRoot && uid !== 0) {
-      return `the script must run as root but the agent runs as uid ${uid}; install the agent as the root LaunchDaemon`;
-    }
-    return null;
-  }
-
-  private dropTo(request: ScriptRunRequest): RunAsUser | null {
-    const user = this.options.runAsUser;
-    return !request.runAsRoot && user !== undefined && this.options.spawner.currentUid() === 0 ? user : null;
-  }
-
-  private environment(request: ScriptRunRequest, workDir: string, dropTo: RunAsUser | null): Record<string, string> {
-    const self = dropTo === null ? userInfo() : null;
-    return {
-      ...request.variables,
-      PATH: SCRIPT_PATH.join(':'),
-      HOME: self?.homedir ?? dropTo?.home ?? workDir,
-      USER: self?.username ?? dropTo?.name ?? String(dropTo?.uid),
-      LANG: 'en_US.UTF-8',
-      ATWORK_DEVICE_ID: request.deviceId,
-      ATWORK_EXECUTION_ID: request.executionId,
-    };
-  }
-
-  private supervise(
-    interpreterPath: string,
-    scriptPath: string,
-    workDir: string,
-    dropTo: RunAsUser | null,
-    request: ScriptRunRequest,
-    startedAt: Date,
-  ): Promise<ScriptRunOutcome> {
-    const { spawner, clock } = this.options;
+  private async supervise(args: string[], setup: RunSetup, request: ScriptRunRequest, startedAt: Date): Promise<ScriptRunOutcome> {
+    const { spawner, clock, logger } = this.options;
     const budget = request.maxResponseSizeKb * 1024;
-    const out = new BoundedCapture(budget);
-    const err = new BoundedCapture(budget);
-    const child = spawner.spawn(interpreterPath, [scriptPath], {
-      cwd: workDir,
-      env: this.environment(request, workDir, dropTo),
-      ...(dropTo === null ? {} : { uid: dropTo.uid, gid: dropTo.gid }),
+    const captures = { stdout: new BoundedCapture(budget), stderr: new BoundedCapture(budget) };
+    // Opened while the folder is still the agent's alone (0700, before the chown): nobody else can reach the sockets.
+    const stdout = await OutputChannel.open(join(setup.workDir, 'o'), (chunk) => captures.stdout.write(chunk));
+    const stderr = await OutputChannel.open(join(setup.workDir, 'e'), (chunk) => captures.stderr.write(chunk)).catch((error: unknown) => {
+      stdout.cut();
+      throw error;
     });
-    const pid = child.pid;
-
-    return new Promise((resolve) => {
-      let timedOut = false;
-      let exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
-      let spawnError: Error | null = null;
-      let openStreams = 2;
-      let finished = false;
-      const cancels: (() => void)[] = [];
-
-      const finish = () => {
-        if (finished) return;
-        finished = true;
-        for (const cancel of cancels) cancel();
-        // A timed-out run leaves nothing behind; a normal one only loses what still held its output (see onExit).
-        if (timedOut && pid !== undefined) spawner.killGroup(pid, 'SIGKILL');
-        child.stdout?.destroy();
-        child.stderr?.destroy();
-        resolve(outcome(startedAt, clock.now(), request, { timedOut, exit, spawnError }, out.finish(), err.finish(), budget));
-      };
-      const settle = () => {
-        if (spawnError !== null || (exit !== null && openStreams === 0)) finish();
-      };
-
-      child.stdout?.on('data', (chunk: Buffer) => out.write(chunk));
-      child.stderr?.on('data', (chunk: Buffer) => err.write(chunk));
-      for (const stream of [child.stdout, child.stderr]) {
-        stream?.once('close', () => {
-          openStreams--;
-          settle();
-        });
+    let ending: RunEnding;
+    try {
+      const user = setup.identity.kind === 'user' ? setup.identity.user : null;
+      if (user !== null) {
+        await chown(setup.workDir, user.uid, user.gid);
+        await chown(args[args.length - 1]!, user.uid, user.gid);
       }
-      child.on('error', (error) => {
-        spawnError = error;
-        if (pid !== undefined) spawner.killGroup(pid, 'SIGKILL');
-        settle();
+      const child = spawner.spawn(setup.interpreterPath, args, {
+        cwd: setup.workDir,
+        env: setup.env,
+        output: { stdout: stdout.childEnd, stderr: stderr.childEnd },
+        ...(user === null ? {} : { uid: user.uid, gid: user.gid }),
       });
-      child.once('exit', (code, signal) => {
-        exit = { code, signal };
-        // Grandchildren that keep stdout open must not keep the run alive: give them a moment, then end the group.
-        cancels.push(
-          clock.schedule(this.options.drainMs ?? 1000, () => {
-            if (pid !== undefined) spawner.killGroup(pid, 'SIGKILL');
-            finish();
-          }),
-        );
-        settle();
-      });
-      if (pid !== undefined) {
-        cancels.push(
-          clock.schedule(request.maxRunTimeSeconds * 1000, () => {
-            timedOut = true;
-            spawner.killGroup(pid, 'SIGTERM');
-            cancels.push(clock.schedule(this.options.killGraceMs ?? 3000, () => spawner.killGroup(pid, 'SIGKILL')));
-          }),
-        );
-      }
-    });
+      stdout.releaseChildEnd();
+      stderr.releaseChildEnd();
+      const limits = {
+        maxRunMs: request.maxRunTimeSeconds * 1000,
+        graceMs: this.options.killGraceMs ?? RUNNER_DEFAULTS.killGraceMs,
+        drainMs: this.options.drainMs ?? RUNNER_DEFAULTS.drainMs,
+      };
+      ending = await watchRun(child, [stdout, stderr], limits, spawner, clock);
+    } finally {
+      stdout.cut();
+      stderr.cut();
+    }
+    if (ending.outputCut) logger.info('cut the output of a script whose background processes still held it', { executionId: request.executionId });
+    return outcome(startedAt, clock.now(), request, ending, captures.stdout.finish(), captures.stderr.finish(), budget);
   }
 }
 
-interface Ending {
-  timedOut: boolean;
-  exit: { code: number | null; signal: NodeJS.Signals | null } | null;
-  spawnError: Error | null;
+interface RunSetup {
+  interpreterPath: string;
+  workDir: string;
+  env: Record<string, string>;
+  identity: RunIdentity;
+}
+
+/** The console user on a Mac; elsewhere none, so a root agent without a configured user runs scripts as itself. */
+function defaultUserSource(): ScriptUserSource | null {
+  return process.platform === 'darwin' ? new MacConsoleUser() : null;
+}
+
+function limitsProblem(request: ScriptRunRequest): string | null {
+  if (!(Number.isFinite(request.maxRunTimeSeconds) && request.maxRunTimeSeconds > 0)) return `max run time ${request.maxRunTimeSeconds} s is not a positive number of seconds`;
+  const kb = request.maxResponseSizeKb;
+  if (!(Number.isInteger(kb) && kb >= 1 && kb <= MAX_RESPONSE_SIZE_KB)) return `max response size ${kb} KB is not a whole number from 1 to ${MAX_RESPONSE_SIZE_KB}`;
+  return null;
 }
 
 function outcome(
   startedAt: Date,
   endedAt: Date,
   request: ScriptRunRequest,
-  ending: Ending,
+  ending: RunEnding,
   stdout: CapturedStream,
   stderr: CapturedStream,
   budget: number,
 ): ScriptRunOutcome {
   const [shownOut, shownErr] = renderWithinBudget(stdout, stderr, budget);
-  const exitCode = ending.exit?.signal ? null : (ending.exit?.code ?? null);
   const signal = ending.exit?.signal ?? null;
+  const exitCode = signal === null ? (ending.exit?.code ?? null) : null;
   let status: RunStatus = exitCode === 0 ? 'completed' : 'failed';
   let error: string | null = null;
   if (ending.timedOut) {
     status = 'timed_out';
     error = `the script ran longer than ${request.maxRunTimeSeconds} s and was stopped`;
   } else if (ending.spawnError !== null) {
-    status = 'failed';
     error = `could not start the script: ${ending.spawnError.message}`;
   } else if (signal !== null) {
     error = `the script was ended by ${signal}`;

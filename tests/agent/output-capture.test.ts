@@ -28,6 +28,38 @@ describe('BoundedCapture', () => {
     expect(out.sha256).toBe(createHash('sha256').update(big).digest('hex'));
   });
 
+  it.each([1, 5, 64, 1000, 4096, 70_000])('keeps exactly the first and last bytes whatever the chunking (%i-byte chunks)', (chunkSize) => {
+    const keep = 1024;
+    const data = Buffer.from(Array.from({ length: 200_000 }, (_, i) => (i * 7919) % 251));
+    for (const length of [0, 1, keep - 1, keep, keep + 1, 2 * keep - 1, 2 * keep, 2 * keep + 1, 3 * keep + 17, data.length]) {
+      const stream = data.subarray(0, length);
+      const out = capture(stream, keep, chunkSize);
+      const expected = length <= 2 * keep ? stream : Buffer.concat([stream.subarray(0, keep), stream.subarray(length - keep)]);
+      expect(out.kept.equals(expected), `length ${length}`).toBe(true);
+      expect(out.droppedBytes).toBe(length - expected.length);
+      expect(out.sha256).toBe(createHash('sha256').update(stream).digest('hex'));
+    }
+  });
+
+  it('never holds more than twice its keep size, however much is written', () => {
+    const c = new BoundedCapture(1024);
+    const chunk = Buffer.alloc(65_536, 1);
+    for (let i = 0; i < 2000; i++) {
+      c.write(chunk);
+      expect(c.retainedBytes).toBeLessThanOrEqual(2048);
+    }
+    expect(c.finish().totalBytes).toBe(2000 * 65_536);
+  });
+
+  it('copies what it keeps, so the caller may reuse its read buffer', () => {
+    const c = new BoundedCapture(4);
+    const reused = Buffer.from('abcdefgh');
+    c.write(reused);
+    reused.fill('z');
+    c.write(reused.subarray(0, 2));
+    expect(c.finish().kept.toString()).toBe('abcdghzz');
+  });
+
   it('keeps a short stream whole', () => {
     const out = capture('hello world', 8, 3);
     expect(out.kept.toString()).toBe('hello world');

@@ -1,0 +1,160 @@
+// `npm run bench:runner`: the script runner's overhead, output throughput and memory, and how fast the watchdog clears a group.
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NodeSpawner } from '../src/agent/node-spawner';
+import type { Logger, Spawner } from '../src/agent/ports';
+import { RUNNER_DEFAULTS, ScriptRunner, type ScriptRunRequest } from '../src/agent/script-runner';
+import { systemClock } from '../src/agent/system-clock';
+import { liveGroupMembers } from './process-groups';
+
+const OVERHEAD_RUNS = 40;
+const GIGABYTE = 1024 ** 3;
+const OUTPUT_RUNS = 3;
+const KILL_RUNS = 5;
+
+const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+function request(script: string, overrides: Partial<ScriptRunRequest> = {}): ScriptRunRequest {
+  return {
+    executionId: randomUUID(),
+    deviceId: 'bench',
+    interpreter: 'bash',
+    script: Buffer.from(script),
+    variables: {},
+    runAsRoot: false,
+    maxRunTimeSeconds: 120,
+    maxResponseSizeKb: 1,
+    ...overrides,
+  };
+}
+
+/** Spawning bash on the same file directly, with piped output read to the end: the baseline of the overhead. */
+async function directRun(bash: string, file: string, cwd: string): Promise<number> {
+  const started = performance.now();
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(bash, [file], { cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    child.stdout.resume();
+    child.stderr.resume();
+    child.once('error', reject).once('close', () => resolve());
+  });
+  return performance.now() - started;
+}
+
+async function overhead(tempRoot: string): Promise<{ runnerMs: number; directMs: number }> {
+  const spawner = new NodeSpawner();
+  const runner = new ScriptRunner({ spawner, clock: systemClock, logger: quiet, tempRoot });
+  const bash = (await spawner.findExecutable('bash', ['/usr/bin', '/bin']))!;
+  const file = join(tempRoot, 'empty.sh');
+  await writeFile(file, '');
+  const viaRunner: number[] = [];
+  const direct: number[] = [];
+  // Interleaved, so drift in the machine's load hits both sides alike.
+  for (let i = 0; i < OVERHEAD_RUNS + 3; i++) {
+    const started = performance.now();
+    const result = await runner.run(request(''));
+    if (result.status !== 'completed') throw new Error(`the empty script did not complete: ${result.error}`);
+    const runnerMs = performance.now() - started;
+    const directMs = await directRun(bash, file, tempRoot);
+    // The first runs warm up code paths and the file cache.
+    if (i < 3) continue;
+    viaRunner.push(runnerMs);
+    direct.push(directMs);
+  }
+  return { runnerMs: median(viaRunner), directMs: median(direct) };
+}
+
+async function gigabyte(tempRoot: string): Promise<{ mbPerSecond: number; growthMb: number[] }> {
+  const runner = new ScriptRunner({ spawner: new NodeSpawner(), clock: systemClock, logger: quiet, tempRoot });
+  const rates: number[] = [];
+  const growthMb: number[] = [];
+  await runner.run(request('head -c 10000000 /dev/zero'));
+  for (let i = 0; i < OUTPUT_RUNS; i++) {
+    const baseline = process.memoryUsage().rss;
+    let peak = baseline;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
+    const started = performance.now();
+    const result = await runner.run(request(`head -c ${GIGABYTE} /dev/zero`));
+    const seconds = (performance.now() - started) / 1000;
+    clearInterval(sampler);
+    if (result.stdoutBytes !== GIGABYTE) throw new Error(`expected ${GIGABYTE} bytes of output, the runner counted ${result.stdoutBytes}`);
+    rates.push(GIGABYTE / 1024 / 1024 / seconds);
+    growthMb.push((peak - baseline) / 1024 / 1024);
+  }
+  return { mbPerSecond: median(rates), growthMb };
+}
+
+/** From the SIGTERM at max run time until no process of the group is alive, for a group that ignores SIGTERM. */
+async function killTimes(tempRoot: string): Promise<number[]> {
+  const real = new NodeSpawner();
+  const times: number[] = [];
+  for (let i = 0; i < KILL_RUNS; i++) {
+    let term: { pgid: number; at: number } | null = null;
+    const spawner: Spawner = {
+      findExecutable: (name, path) => real.findExecutable(name, path),
+      spawn: (command, args, spawnRequest) => real.spawn(command, args, spawnRequest),
+      currentUid: () => real.currentUid(),
+      killGroup(pid, signal) {
+        if (signal === 'SIGTERM' && term === null) term = { pgid: pid, at: performance.now() };
+        real.killGroup(pid, signal);
+      },
+    };
+    const runner = new ScriptRunner({ spawner, clock: systemClock, logger: quiet, tempRoot });
+    const run = runner.run(request("trap '' TERM\n( trap '' TERM; sleep 300 ) &\n( sleep 300 >/dev/null 2>&1 ) &\nwhile :; do sleep 0.05; done", { maxRunTimeSeconds: 0.5 }));
+    while (term === null) await new Promise((r) => setTimeout(r, 1));
+    const { pgid, at } = term as { pgid: number; at: number };
+    while (liveGroupMembers(pgid).length > 0) await new Promise((r) => setTimeout(r, 2));
+    times.push(performance.now() - at);
+    await run;
+  }
+  return times;
+}
+
+/** How long a run takes whose main process exits at once while a background child keeps stdout open. */
+async function heldOutput(tempRoot: string): Promise<number> {
+  const runner = new ScriptRunner({ spawner: new NodeSpawner(), clock: systemClock, logger: quiet, tempRoot });
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const started = performance.now();
+    await runner.run(request('sleep 300 &\nexit 0'));
+    times.push(performance.now() - started);
+  }
+  return median(times);
+}
+
+async function main(): Promise<void> {
+  const tempRoot = await mkdtemp(join(tmpdir(), 'atwork-bench-'));
+  try {
+    process.stdout.write(`script runner benchmark: ${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, ${new Date().toISOString()}\n\n`);
+    const { runnerMs, directMs } = await overhead(tempRoot);
+    process.stdout.write(
+      `empty bash script, median of ${OVERHEAD_RUNS}: runner ${runnerMs.toFixed(2)} ms, bash directly ${directMs.toFixed(2)} ms, ` +
+        `added ${(runnerMs - directMs).toFixed(2)} ms (ratio ${(runnerMs / directMs).toFixed(2)}); target: added at most 10 ms\n`,
+    );
+    const { mbPerSecond, growthMb } = await gigabyte(tempRoot);
+    process.stdout.write(
+      `1 GiB of stdout with a 1 KB cap, ${OUTPUT_RUNS} runs: median ${mbPerSecond.toFixed(0)} MiB/s, peak RSS growth ` +
+        `${growthMb.map((mb) => mb.toFixed(1)).join(' / ')} MB (max ${Math.max(...growthMb).toFixed(1)}); target: at most 16 MB\n`,
+    );
+    const kills = await killTimes(tempRoot);
+    const grace = RUNNER_DEFAULTS.killGraceMs;
+    process.stdout.write(
+      `max run time to whole group gone (SIGTERM ignored, grace ${grace} ms), ${KILL_RUNS} runs: median ${median(kills).toFixed(0)} ms, ` +
+        `max ${Math.max(...kills).toFixed(0)} ms, i.e. grace + ${(Math.max(...kills) - grace).toFixed(0)} ms; target: grace + 100 ms\n`,
+    );
+    const held = await heldOutput(tempRoot);
+    process.stdout.write(`run whose background child holds stdout after the script exits, median of 5: ${held.toFixed(0)} ms (drain ${RUNNER_DEFAULTS.drainMs} ms)\n`);
+  } finally {
+    await rm(tempRoot, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,42 @@
+// Shared pieces of the script runner tests: a runner on real processes, requests, a spawner with replaceable methods.
+import { randomUUID } from 'node:crypto';
+import { NodeSpawner } from '../../src/agent/node-spawner';
+import type { Spawner } from '../../src/agent/ports';
+import { ScriptRunner, type ScriptRunRequest, type ScriptRunnerOptions } from '../../src/agent/script-runner';
+import { systemClock } from '../../src/agent/system-clock';
+import { recordingLogger, tempDir } from './agent-test-kit';
+
+export { liveGroupMembers } from '../../scripts/process-groups';
+
+/** A runner over real processes with its working folders under a per-test temp folder. */
+export async function realRunner(overrides: Partial<ScriptRunnerOptions> = {}): Promise<{ runner: ScriptRunner; tempRoot: string }> {
+  const tempRoot = await tempDir();
+  const options: ScriptRunnerOptions = { spawner: new NodeSpawner(), clock: systemClock, logger: recordingLogger(), tempRoot, ...overrides };
+  return { runner: new ScriptRunner(options), tempRoot };
+}
+
+export function runRequest(script: string | Buffer, overrides: Partial<ScriptRunRequest> = {}): ScriptRunRequest {
+  return {
+    executionId: randomUUID(),
+    deviceId: 'device-1',
+    interpreter: 'bash',
+    script: Buffer.isBuffer(script) ? script : Buffer.from(script),
+    variables: {},
+    runAsRoot: false,
+    maxRunTimeSeconds: 30,
+    maxResponseSizeKb: 1,
+    ...overrides,
+  };
+}
+
+/** The real spawner as a plain object, so a test can replace one of its methods. */
+export function spawnerWith(overrides: Partial<Spawner>): Spawner {
+  const real = new NodeSpawner();
+  return {
+    findExecutable: real.findExecutable.bind(real),
+    spawn: real.spawn.bind(real),
+    killGroup: real.killGroup.bind(real),
+    currentUid: real.currentUid.bind(real),
+    ...overrides,
+  };
+}
