@@ -14,14 +14,29 @@ import {
   type EnrollResponse,
 } from '../shared/protocol';
 import type { ScriptResult } from '../shared/script-result';
+import { BLOB_PATH_PREFIX } from '../shared/ticket';
 import { HttpFailure, type Clock, type HttpClient } from './ports';
 
 /** Largest JSON answer the agent reads from the server. */
 export const MAX_JSON_RESPONSE_BYTES = 8 * 1024 * 1024;
 /** Deadline of a JSON call. */
 export const REQUEST_TIMEOUT_MS = 30_000;
-/** Deadline of a blob download (4 MB at most, over a slow link). */
-export const BLOB_TIMEOUT_MS = 120_000;
+/** A blob download gets this long to connect and start, plus time for its signed size at BLOB_MIN_BYTES_PER_SECOND. */
+export const BLOB_BASE_DEADLINE_MS = 15_000;
+/** Slowest transfer accepted: a server trickling bytes to hold the agent (slow retrieval) is cut off at the deadline. */
+export const BLOB_MIN_BYTES_PER_SECOND = 32 * 1024;
+/** The whole download, whatever its size, never takes longer than this. */
+export const BLOB_MAX_DEADLINE_MS = 120_000;
+
+/** Total deadline of downloading a blob of the signed size: headers and every byte of the body must arrive within it. */
+export function blobDeadlineMs(signedSize: number): number {
+  return Math.min(BLOB_MAX_DEADLINE_MS, BLOB_BASE_DEADLINE_MS + Math.ceil((signedSize * 1000) / BLOB_MIN_BYTES_PER_SECOND));
+}
+
+export interface DeviceApiClientOptions {
+  /** Deadline of a blob download by its signed size; tests shorten it. */
+  blobDeadlineMs?: (signedSize: number) => number;
+}
 
 /** A device API call that failed; `what` names the step ("check-in"), the message says what the server or network said. */
 export class DeviceApiError extends Error {
@@ -58,6 +73,7 @@ export class DeviceApiClient {
     private readonly clock: Clock,
     private readonly serverUrl: string,
     private readonly deviceKey: KeyObject,
+    private readonly options: DeviceApiClientOptions = {},
   ) {}
 
   async enroll(request: EnrollRequest): Promise<EnrollResponse> {
@@ -76,14 +92,20 @@ export class DeviceApiClient {
     await this.postJson('send events', '/events', { events }, deviceId, null);
   }
 
-  /** Downloads an encrypted script blob; more than `maxBytes` aborts with an HttpFailure 'too_large' as the cause. */
-  async downloadBlob(deviceId: string, blobPath: string, maxBytes: number): Promise<Buffer> {
+  /**
+   * Downloads an encrypted script blob of the signed size.
+   *
+   * The signed size is a hard cap (one byte more aborts the transfer: HttpFailure 'too_large' as the cause) and sets a
+   * total deadline (HttpFailure 'timeout'), so neither endless data nor a stalling server can hold the agent.
+   */
+  async downloadBlob(deviceId: string, blobPath: string, signedSize: number): Promise<Buffer> {
+    if (!blobPath.startsWith(BLOB_PATH_PREFIX)) throw new DeviceApiError('download script', null, null, `blob path ${blobPath} is not on this server's blob API`);
     return this.send('download script', {
       method: 'GET',
       url: `${this.serverUrl}${blobPath}`,
       headers: { authorization: await this.bearer(deviceId) },
-      timeoutMs: BLOB_TIMEOUT_MS,
-      maxResponseBytes: maxBytes,
+      timeoutMs: (this.options.blobDeadlineMs ?? blobDeadlineMs)(signedSize),
+      maxResponseBytes: signedSize,
     });
   }
 

@@ -14,10 +14,13 @@ export interface AuthenticatedDevice {
 }
 
 const devices = new WeakMap<FastifyRequest, AuthenticatedDevice>();
+/** A device token is about 400 characters; a much longer one is refused before it is decoded. */
+const MAX_DEVICE_TOKEN_CHARS = 2048;
 
 async function authenticate(ctx: ServerContext, header: string | undefined): Promise<AuthenticatedDevice> {
   const token = bearerToken(header);
   if (token === null) throw unauthorized('A device token is required: send Authorization: Bearer <jwt>.');
+  if (token.length > MAX_DEVICE_TOKEN_CHARS) throw unauthorized('The device token is too long to be one; send the JWT the agent signed.');
   const deviceId = unverifiedSubject(token);
   // Retired devices are refused here: retiring revokes the device key (DESIGN.md §2).
   const row =

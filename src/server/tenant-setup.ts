@@ -1,22 +1,28 @@
-// First start of a data folder, idempotent across restarts: schema, the tenant and its PKI, the admin token, the system default configuration.
-import { createPrivateKey, randomBytes, randomUUID } from 'node:crypto';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+// First start of a data folder, idempotent across restarts: schema, the tenant and its PKI (keys sealed), the admin token, the system default configuration.
+import { randomBytes, randomUUID, X509Certificate } from 'node:crypto';
+import { chmod, mkdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DEFAULT_AGENT_CONFIG } from '../shared/agent-config';
 import { sha256Hex } from '../shared/blob-cipher';
 import type { Db } from './database';
+import { loadMasterKey } from './master-key';
 import { migrateToLatest } from './migrations';
-import { createTenantPki, type TenantSigner } from './tenant-pki';
+import { PrivateKeyVault } from './private-key-vault';
+import { rootKeyLabel, storeSigningCertificate, TenantKeyring } from './signing-certificates';
+import { createTenantPki, normalizeSerial } from './tenant-pki';
 
 const TENANT_NAME = 'Default';
 export const SYSTEM_DEFAULT_AGENT_CONFIG_NAME = 'Mobile@Work for macOS (system default)';
 export const ADMIN_TOKEN_FILE = 'admin-token';
+/** Where the walking skeleton kept the tenant keys in the clear; imported into the database sealed, then deleted. */
+const LEGACY_PKI_DIR = 'pki';
 
 export interface Tenant {
   id: string;
   name: string;
   rootCertificatePem: string;
-  signer: TenantSigner;
+  /** Which certificate signs tickets, rotation, revocation and the CRL. */
+  keyring: TenantKeyring;
 }
 
 export interface InitialisedDataDir {
@@ -31,20 +37,11 @@ async function writeSecretFile(file: string, contents: string): Promise<void> {
   await chmod(file, 0o600);
 }
 
-function pkiDir(dataDir: string, tenantId: string): string {
-  return path.join(dataDir, 'pki', tenantId);
-}
-
-async function createTenant(db: Db, dataDir: string, now: Date): Promise<void> {
+async function createTenant(db: Db, vault: PrivateKeyVault, now: Date): Promise<void> {
   const id = randomUUID();
   const pki = await createTenantPki(id, TENANT_NAME, now);
-  // Private keys live in files next to the database, never in it, so a database dump does not leak them.
-  const dir = pkiDir(dataDir, id);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  await chmod(path.join(dataDir, 'pki'), 0o700);
-  await chmod(dir, 0o700);
-  await writeSecretFile(path.join(dir, 'root-key.pem'), pki.rootPrivateKeyPem);
-  await writeSecretFile(path.join(dir, 'signing-key.pem'), pki.signingPrivateKeyPem);
+  const signing = new X509Certificate(pki.signingCertificatePem);
+  // Private keys are sealed under the master key before they reach the database: a dump or a stolen file alone leaks nothing.
   await db
     .insertInto('tenants')
     .values({
@@ -53,29 +50,64 @@ async function createTenant(db: Db, dataDir: string, now: Date): Promise<void> {
       root_certificate_pem: pki.rootCertificatePem,
       signing_certificate_pem: pki.signingCertificatePem,
       created_at: now.toISOString(),
+      root_private_key_sealed: vault.seal(pki.rootPrivateKeyPem, rootKeyLabel(id)),
+      crl: null,
+      crl_issued_at: null,
     })
     .execute();
+  await storeSigningCertificate(
+    db,
+    vault,
+    id,
+    {
+      certificatePem: pki.signingCertificatePem,
+      privateKeyPem: pki.signingPrivateKeyPem,
+      serialNumber: normalizeSerial(signing.serialNumber),
+      notBefore: new Date(signing.validFrom),
+      notAfter: new Date(signing.validTo),
+    },
+    now,
+  );
 }
 
-async function loadTenant(db: Db, dataDir: string): Promise<Tenant> {
-  const row = await db.selectFrom('tenants').selectAll().orderBy('created_at').executeTakeFirstOrThrow();
-  const keyFile = path.join(pkiDir(dataDir, row.id), 'signing-key.pem');
-  let keyPem: string;
-  try {
-    keyPem = await readFile(keyFile, 'utf8');
-  } catch (error) {
-    throw new Error(`The tenant signing key ${keyFile} cannot be read (${(error as Error).message}); restore it from backup.`);
-  }
-  return {
-    id: row.id,
-    name: row.name,
-    rootCertificatePem: row.root_certificate_pem,
-    signer: {
-      tenantId: row.id,
-      signingKey: createPrivateKey(keyPem),
-      certificateChainPem: [row.signing_certificate_pem, row.root_certificate_pem],
-    },
+/** Seals the clear-text key files an older version wrote under <dataDir>/pki into the database, then deletes them. */
+async function importLegacyKeyFiles(db: Db, vault: PrivateKeyVault, dataDir: string, row: { id: string; signing_certificate_pem: string }, now: Date): Promise<void> {
+  const dir = path.join(dataDir, LEGACY_PKI_DIR, row.id);
+  const read = async (name: string): Promise<string> => {
+    try {
+      return await readFile(path.join(dir, name), 'utf8');
+    } catch (error) {
+      throw new Error(`The tenant key ${path.join(dir, name)} cannot be read (${(error as Error).message}); restore it from backup.`);
+    }
   };
+  const [rootPem, signingPem] = [await read('root-key.pem'), await read('signing-key.pem')];
+  const signing = new X509Certificate(row.signing_certificate_pem);
+  await storeSigningCertificate(
+    db,
+    vault,
+    row.id,
+    {
+      certificatePem: row.signing_certificate_pem,
+      privateKeyPem: signingPem,
+      serialNumber: normalizeSerial(signing.serialNumber),
+      notBefore: new Date(signing.validFrom),
+      notAfter: new Date(signing.validTo),
+    },
+    now,
+  );
+  await db.updateTable('tenants').set({ root_private_key_sealed: vault.seal(rootPem, rootKeyLabel(row.id)) }).where('id', '=', row.id).execute();
+  await rm(dir, { recursive: true, force: true });
+  await rmdir(path.join(dataDir, LEGACY_PKI_DIR)).catch(() => undefined);
+}
+
+async function loadTenant(db: Db, vault: PrivateKeyVault, dataDir: string, now: Date): Promise<Tenant> {
+  const row = await db.selectFrom('tenants').selectAll().orderBy('created_at').executeTakeFirstOrThrow();
+  if (row.root_private_key_sealed === null) await importLegacyKeyFiles(db, vault, dataDir, row, now);
+  const tenant = { id: row.id, name: row.name, rootCertificatePem: row.root_certificate_pem };
+  const keyring = new TenantKeyring(db, vault, tenant);
+  // Opening the current signing key now makes a wrong master key fail the start, not the first check-in.
+  await keyring.currentSigner(now);
+  return { ...tenant, keyring };
 }
 
 async function createAdminTokenIfNone(db: Db, dataDir: string, now: Date): Promise<string | null> {
@@ -123,11 +155,12 @@ export async function ensureDataDir(dataDir: string): Promise<void> {
 }
 
 /** Prepares the database of a data folder; creates only what a previous start did not. */
-export async function initialiseDataDir(db: Db, dataDir: string, now: Date): Promise<InitialisedDataDir> {
+export async function initialiseDataDir(db: Db, dataDir: string, now: Date, env: NodeJS.ProcessEnv = process.env): Promise<InitialisedDataDir> {
   await migrateToLatest(db);
+  const vault = new PrivateKeyVault(await loadMasterKey(dataDir, env));
   const hasTenant = await db.selectFrom('tenants').select('id').executeTakeFirst();
-  if (!hasTenant) await createTenant(db, dataDir, now);
-  const tenant = await loadTenant(db, dataDir);
+  if (!hasTenant) await createTenant(db, vault, now);
+  const tenant = await loadTenant(db, vault, dataDir, now);
   const createdAdminToken = await createAdminTokenIfNone(db, dataDir, now);
   await createSystemDefaultAgentConfigIfNone(db, tenant.id, now);
   return { tenant, createdAdminToken };

@@ -15,6 +15,15 @@ export const TICKET_JWS_TYPE = 'atwork-ticket+jwt';
 export const MAX_TICKET_BYTES = 64 * 1024;
 /** Largest script blob the server will store or the agent download. */
 export const MAX_BLOB_BYTES = 4 * 1024 * 1024;
+/** Extended key usage a ticket-signing certificate must carry (id-kp-codeSigning). */
+export const CODE_SIGNING_EKU = '1.3.6.1.5.5.7.3.3';
+/** A tenant root names its tenant in a URI subject alternative name: this prefix, then the tenant id (the ticket `iss`). */
+export const TENANT_URI_PREFIX = 'urn:atwork:tenant:';
+
+/** One spelling of a certificate serial for the server, the CRL and the agent: lower-case hex without leading zeros. */
+export function normalizeSerial(hex: string): string {
+  return hex.toLowerCase().replace(/^0+(?=.)/, '');
+}
 
 export const BLOB_PATH_PREFIX = `${DEVICE_API_PREFIX}/blobs/`;
 

@@ -10,7 +10,7 @@ import { issueTicket, type TicketInput } from '../../src/server/ticket-issuer';
 
 const NOW = new Date('2026-11-24T12:00:00Z');
 const SCRIPT = Buffer.from('#!/bin/bash\necho "hello"\n');
-const freshReplay = (): ReplayState => ({ highestSeq: 0, hasSeenJti: () => false });
+const freshReplay = (): ReplayState => ({ highestSeq: 0, hasSeenJti: () => false, isRevoked: () => false });
 
 interface Device {
   id: string;
@@ -106,7 +106,7 @@ describe('openTicket', () => {
       const parts = (await issue()).split('.');
       parts[0] = b64u({ alg: 'RSA-OAEP', enc: 'A256GCM' });
       return openTicket(parts.join('.'), trust, freshReplay(), NOW);
-    }, 'jwe_header_invalid'],
+    }, 'jwe_algorithm_not_allowed'],
     ['a compressed JWE', async () => {
       const parts = (await issue()).split('.');
       parts[0] = b64u({ ...JSON.parse(Buffer.from(parts[0] as string, 'base64url').toString()), zip: 'DEF' });
@@ -137,7 +137,7 @@ describe('openTicket', () => {
         return [b64u({ ...header, alg: 'none' }), p, ''].join('.');
       });
       return openTicket(forged, trust, freshReplay(), NOW);
-    }, 'jws_header_invalid'],
+    }, 'jws_malformed'],
     ['a JWS signed by an attacker root with its own x5c', async () => {
       const evil = await issue({}, signerOf('tenant-a', otherPki));
       return openTicket(evil, trust, freshReplay(), NOW);
@@ -151,14 +151,15 @@ describe('openTicket', () => {
         .setProtectedHeader({ ...header, x5c: [header.x5c[1]] })
         .sign(createPrivateKey(pki.rootPrivateKeyPem));
       return openTicket(await rewrapInner(forged, () => rootSigned), trust, freshReplay(), NOW);
-    }, 'certificate_invalid'],
+    }, 'certificate_not_for_signing'],
     ['a ticket for another device', async () => openTicket(await issue({ deviceId: 'device-b' }), trust, freshReplay(), NOW), 'wrong_audience'],
     ['a ticket from another tenant id', async () => openTicket(await issue({}, { ...signer, tenantId: 'tenant-b' }), trust, freshReplay(), NOW), 'wrong_issuer'],
     ['an expired ticket', async () => openTicket(await issue(), trust, freshReplay(), new Date(NOW.getTime() + 2 * 3600_000)), 'expired'],
     ['a ticket from the future', async () => openTicket(await issue({}, signer, new Date(NOW.getTime() + 3600_000)), trust, freshReplay(), NOW), 'not_yet_valid'],
-    ['a ticket checked before its signing certificate was valid', async () => openTicket(await issue(), trust, freshReplay(), new Date(NOW.getTime() - 3600_000)), 'certificate_invalid'],
-    ['a replayed jti', async () => openTicket(await issue(), trust, { highestSeq: 0, hasSeenJti: () => true }, NOW), 'replayed'],
-    ['a lower seq', async () => openTicket(await issue({ seq: 4 }), trust, { highestSeq: 5, hasSeenJti: () => false }, NOW), 'rolled_back'],
+    ['a ticket checked before its signing certificate was valid', async () => openTicket(await issue(), trust, freshReplay(), new Date(NOW.getTime() - 3600_000)), 'certificate_not_yet_valid'],
+    ['a replayed jti', async () => openTicket(await issue(), trust, { ...freshReplay(), hasSeenJti: () => true }, NOW), 'replayed'],
+    ['a lower seq', async () => openTicket(await issue({ seq: 4 }), trust, { ...freshReplay(), highestSeq: 5 }, NOW), 'rolled_back'],
+    ['a ticket signed by a revoked signing certificate', async () => openTicket(await issue(), trust, { ...freshReplay(), isRevoked: () => true }, NOW), 'certificate_revoked'],
   ];
 
   it.each(cases)('rejects %s', async (_name, run, code) => {
@@ -170,7 +171,7 @@ describe('openScriptBlob', () => {
   const blobCases: [string, (blob: Buffer) => Buffer, string][] = [
     ['a flipped byte', (b) => { const c = Buffer.from(b); c[20] = (c[20] ?? 0) ^ 1; return c; }, 'blob_hash_mismatch'],
     ['a truncated blob', (b) => b.subarray(0, b.length - 1), 'blob_size_mismatch'],
-    ['an extended blob', (b) => Buffer.concat([b, Buffer.from([0])]), 'blob_size_mismatch'],
+    ['an extended blob', (b) => Buffer.concat([b, Buffer.from([0])]), 'blob_too_large'],
     ['a blob from another ticket', () => { const o = sealBlob(Buffer.from('echo other')); return Buffer.concat([o.blob, Buffer.alloc(SCRIPT.length - 10)]); }, 'blob_hash_mismatch'],
   ];
 
