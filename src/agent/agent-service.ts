@@ -1,15 +1,21 @@
-// The agent core's service: enrollment, the check-in loop, script delivery, result reporting, and the status its UIs show.
+// The agent core's service: enrollment, the check-in loop, script delivery, scheduled runs, result reporting, and the status its UIs show.
 import type { KeyObject } from 'node:crypto';
 import type { AgentServiceApi, AgentStatus } from '../shared/agent-status';
 import type { CheckinResponse } from '../shared/protocol';
-import type { AgentState } from './agent-state';
+import type { AgentState, JournalEntry, ScheduledConfiguration } from './agent-state';
+import type { ScriptUserSource } from './console-user';
 import { DeviceApiClient, normalizeServerUrl } from './device-api-client';
 import { deviceFacts, generateDeviceKey, privateKeyFromPem, privateKeyToPem, publicJwkOf, AGENT_VERSION } from './device-identity';
 import { flushOutbox } from './outbox-sender';
 import type { AgentPorts } from './ports';
+import { acceptRevocationList } from './replay-record';
+import { verifyRevocationList } from './revocation-list';
 import { interruptedResult, summarize, withRecentRun } from './run-records';
-import { deliverScript, findHandled, needsDelivery, withHandled, type DeliveryContext } from './script-delivery';
+import { schedulesOf, unassignedSchedules, withoutSchedule, withScheduleRun } from './scheduled-configurations';
+import { Scheduler, type DeviceTimeZone } from './scheduler';
+import { deliverScript, findHandled, needsDelivery, runScheduled, withHandled, type DeliveryContext, type RunContext } from './script-delivery';
 import { ScriptRunner, type RunAsUser } from './script-runner';
+import { systemTimeZone } from './system-time-zone';
 
 /** Longest wait between check-ins whatever the server says, so a bad answer cannot silence a device for good. */
 const MAX_CHECKIN_INTERVAL_MS = 24 * 3600 * 1000;
@@ -17,16 +23,22 @@ const MAX_CHECKIN_INTERVAL_MS = 24 * 3600 * 1000;
 export interface AgentOptions {
   /** Who runs scripts that are not "Run as root" when the agent runs as root. */
   runAsUser?: RunAsUser;
+  /** Where that user comes from when it is not fixed: the Mac's console user by default, or a configured account. */
+  scriptUsers?: ScriptUserSource;
   /** Parent of the per-run script working folders; the OS temp folder by default. */
   scriptTempRoot?: string;
   /** Wait after the first failed check-in (default 5 s); it doubles with each further failure. */
   firstRetryDelayMs?: number;
   /** Longest wait after failed check-ins (default 5 min). */
   maxRetryDelayMs?: number;
+  /** The device's time zone for "device" schedules (default: the machine's, read afresh at each computation). */
+  timeZone?: DeviceTimeZone;
 }
 
 export class AgentService implements AgentServiceApi {
   private readonly runner: ScriptRunner;
+  private readonly scheduler: Scheduler;
+  private readonly timeZone: DeviceTimeZone;
   private readonly listeners = new Set<(status: AgentStatus) => void>();
   private state: AgentState | null = null;
   private stateLoaded = false;
@@ -50,6 +62,17 @@ export class AgentService implements AgentServiceApi {
       logger: ports.logger,
       tempRoot: options.scriptTempRoot,
       runAsUser: options.runAsUser,
+      userSource: options.scriptUsers,
+    });
+    this.timeZone = options.timeZone ?? systemTimeZone;
+    this.scheduler = new Scheduler({
+      clock: ports.clock,
+      logger: ports.logger,
+      timeZone: this.timeZone,
+      exclusive: (task) => this.exclusive(task),
+      schedules: () => this.keptSchedules(),
+      updateSchedules: (change) => this.update((s) => ({ ...s, schedules: change(schedulesOf(s)) })),
+      run: (entry, scheduledFor) => this.runScheduledAndReport(entry, scheduledFor),
     });
   }
 
@@ -79,6 +102,7 @@ export class AgentService implements AgentServiceApi {
       nextCheckinAt: null,
       replay: { highestSeq: 0, jtis: [] },
       handled: [],
+      schedules: [],
       recentRuns: [],
     };
     await this.ports.state.writeState(state);
@@ -89,19 +113,38 @@ export class AgentService implements AgentServiceApi {
     return { deviceId: answer.deviceId };
   }
 
-  /** Starts the check-in loop (immediately, then every nextCheckinSeconds from the server; retries with backoff on failure). */
+  /**
+   * Starts the check-in loop (immediately, then every nextCheckinSeconds from the server; retries with backoff on
+   * failure) and the scheduler of kept recurring scripts, which runs them whether or not the server is reachable.
+   */
   start(): void {
     if (this.running) return;
     this.running = true;
     this.scheduleCycle(0);
+    this.scheduler.start();
   }
 
-  /** Stops the loop and waits for a running check-in or script to settle. */
+  /** Stops the loop and the scheduler and waits for a running check-in or script to settle. */
   async stop(): Promise<void> {
     this.running = false;
     this.cancelTimer?.();
     this.cancelTimer = null;
+    this.scheduler.stop();
     await this.busy;
+  }
+
+  /** Resolves once the check-in or scheduled run under way (and any queued behind it) has settled. */
+  async idle(): Promise<void> {
+    let current: Promise<void>;
+    do {
+      current = this.busy;
+      await current;
+    } while (current !== this.busy);
+  }
+
+  /** Tells the scheduler to look at the clock now, e.g. when the Mac wakes from sleep, rather than within a minute. */
+  wakeScheduler(): void {
+    this.scheduler.wake();
   }
 
   async getStatus(): Promise<AgentStatus> {
@@ -206,40 +249,80 @@ export class AgentService implements AgentServiceApi {
     for (const command of answer.commands) {
       this.ports.logger.warn('ignored a server command this agent cannot carry out yet (issue 8)', { commandId: command.id, type: command.type });
     }
+    const revocationList = answer.revocationList;
+    if (revocationList !== undefined) {
+      // Before any ticket of this answer is opened, so a signing certificate revoked in it is refused at once (issue 4).
+      await this.step('apply the tenant revocation list', async () => {
+        const verified = await verifyRevocationList(Buffer.from(revocationList, 'base64'), this.requireState().tenantRootCertificate, this.ports.clock.now());
+        await this.update((s) => ({ ...s, replay: acceptRevocationList(s.replay, verified) }));
+      });
+    }
     const context = this.deliveryContext(api);
     for (const assignment of answer.scripts) {
       if (!needsDelivery(this.requireState(), assignment)) continue;
       await this.step(`deliver configuration ${assignment.configurationId} v${assignment.version}`, () => deliverScript(context, assignment));
     }
+    await this.step('stop schedules no longer assigned', async () => {
+      for (const stale of unassignedSchedules(this.requireState(), answer.scripts)) {
+        await this.update((s) => withoutSchedule(s, stale.configurationId, stale.version));
+        this.ports.logger.info('stopped a recurring script schedule: its configuration version is no longer assigned', { configurationId: stale.configurationId, version: stale.version });
+      }
+    });
+    this.scheduler.wake();
   }
 
-  /** Turns each leftover journal entry (the agent died mid-run) into an interrupted result, once per process start. */
+  /** The kept recurring configurations, after interrupted runs moved their floors; none before enrollment. */
+  private async keptSchedules(): Promise<ScheduledConfiguration[]> {
+    const state = await this.loadState();
+    if (state === null) return [];
+    await this.step('recover interrupted runs', () => this.recoverJournal());
+    return schedulesOf(this.requireState());
+  }
+
+  /**
+   * One scheduled run, then its result is sent at once if the server answered the last check-in; otherwise it waits in
+   * the outbox for the next check-in rather than holding up other runs while an unreachable server times out.
+   */
+  private async runScheduledAndReport(entry: ScheduledConfiguration, scheduledFor: Date): Promise<void> {
+    await runScheduled(this.runContext(), entry, scheduledFor);
+    this.emit();
+    const state = this.requireState();
+    if (state.lastCheckinError !== null) return;
+    await this.step('send results', async () => {
+      await flushOutbox(this.ports.state, await this.api(state), state.deviceId);
+    });
+  }
+
+  /**
+   * Turns each leftover journal entry (the agent died mid-run) into an interrupted result, once per process start.
+   *
+   * The run is never repeated: an "execute once" version is marked started, a scheduled run moves its schedule's floor.
+   */
   private async recoverJournal(): Promise<void> {
     if (this.journalRecovered) return;
     for (const entry of await this.ports.state.listJournal()) {
       const result = interruptedResult(entry, this.ports.clock.now());
       await this.ports.state.putOutbox({ kind: 'result', result });
-      await this.update((s) => {
-        const handled = findHandled(s, entry.configurationId, entry.configurationVersion);
-        const marked = handled?.outcome === 'started' ? s : withHandled(s, { configurationId: entry.configurationId, version: entry.configurationVersion, outcome: 'started', ticketSha256: null, at: result.endedAt });
-        return { ...marked, recentRuns: withRecentRun(s.recentRuns, summarize(result)) };
-      });
+      await this.update((s) => ({ ...neverAgain(s, entry, result.endedAt), recentRuns: withRecentRun(s.recentRuns, summarize(result)) }));
       await this.ports.state.removeJournal(entry.executionId);
       this.ports.logger.warn('reported a run interrupted by an agent stop', { executionId: entry.executionId, configurationId: entry.configurationId });
     }
     this.journalRecovered = true;
   }
 
-  private deliveryContext(api: DeviceApiClient): DeliveryContext {
+  private runContext(): RunContext {
     return {
       ports: this.ports,
       runner: this.runner,
-      api,
-      deviceKey: this.deviceKey!,
+      timeZone: this.timeZone,
       state: () => this.requireState(),
       update: (change) => this.update(change),
       notify: () => this.emit(),
     };
+  }
+
+  private deliveryContext(api: DeviceApiClient): DeliveryContext {
+    return { ...this.runContext(), api, deviceKey: this.deviceKey! };
   }
 
   private async step(what: string, action: () => Promise<void>): Promise<void> {
@@ -297,6 +380,16 @@ export class AgentService implements AgentServiceApi {
       }
     });
   }
+}
+
+/** The state with the run of a leftover journal entry made unrepeatable. */
+function neverAgain(state: AgentState, entry: JournalEntry, at: string): AgentState {
+  if (entry.scheduledFor !== undefined) {
+    const kept = schedulesOf(state).find((s) => s.configurationId === entry.configurationId && s.version === entry.configurationVersion);
+    return kept === undefined ? state : withScheduleRun(state, kept, new Date(entry.scheduledFor), new Date(entry.startedAt));
+  }
+  if (findHandled(state, entry.configurationId, entry.configurationVersion)?.outcome === 'started') return state;
+  return withHandled(state, { configurationId: entry.configurationId, version: entry.configurationVersion, outcome: 'started', ticketSha256: null, at });
 }
 
 function messageOf(error: unknown): string {

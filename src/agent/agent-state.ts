@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { AgentConfigSchema } from '../shared/agent-config';
 import { DeviceEventSchema } from '../shared/protocol';
 import { RunStatusSchema, ScriptResultSchema } from '../shared/script-result';
+import { RevocationRecordSchema } from './revocation-list';
+import { MAX_BLOB_BYTES, TicketClaimsSchema } from '../shared/ticket';
 
 /** How many run summaries the state keeps for getStatus().recentRuns. */
 export const RECENT_RUNS_KEPT = 20;
@@ -30,12 +32,13 @@ export const RunSummarySchema = z.object({
  * `started` means the script was handed to the runner: it never runs again (an "execute once" script is not re-run,
  * DESIGN.md §4). `rejected` keeps the sha256 of the refused ticket: the same ticket is not retried, a different one
  * for the same version (the server issues a fresh ticket per check-in) is tried again at that check-in.
- * `skipped` is a schedule this agent does not run yet (recurring, issue 5).
+ * `scheduled` is a recurring configuration kept in `schedules` while it is assigned. `skipped` was written by agents
+ * before issue 5, which did not run recurring schedules: such a version is delivered again.
  */
 export const HandledConfigurationSchema = z.object({
   configurationId: z.string(),
   version: z.number().int(),
-  outcome: z.enum(['started', 'rejected', 'skipped']),
+  outcome: z.enum(['started', 'rejected', 'scheduled', 'skipped']),
   ticketSha256: z.string().nullable(),
   at: Iso,
 });
@@ -45,8 +48,37 @@ export const ReplayRecordSchema = z.object({
   highestSeq: z.number().int().min(0),
   /** Accepted ticket ids, each kept until its ticket expires. */
   jtis: z.array(z.object({ jti: z.string(), exp: z.number().int() })),
+  /** Signing certificates revoked by the newest tenant CRL verified so far (issue 4); absent until the first one arrives. */
+  revocation: RevocationRecordSchema.optional(),
 });
 export type ReplayRecord = z.infer<typeof ReplayRecordSchema>;
+
+/**
+ * A verified recurring script configuration the agent keeps running, offline too, until it is replaced or removed
+ * (DESIGN.md §5, issue 5).
+ *
+ * The claims hold the blob's content key and the variables, so this lives only in the 0600 state. Runs are planned
+ * from a floor: never before `receivedAt`, and only after the last run (both the instant it was for and the wall time
+ * it started), so neither a restart nor a clock set back repeats a run.
+ */
+export const ScheduledConfigurationSchema = z.object({
+  configurationId: z.string().min(1).max(64),
+  version: z.number().int().min(1),
+  /** Claims of the ticket it arrived with, verified then; the ticket's expiry does not end the schedule. */
+  claims: TicketClaimsSchema.refine((c) => c.schedule.kind === 'recurring', 'a kept configuration must have a recurring schedule'),
+  /** The encrypted script blob (base64) as downloaded; checked against the signed size and sha256 before every run. */
+  blob: z.string().max(Math.ceil(MAX_BLOB_BYTES / 3) * 4),
+  receivedAt: Iso,
+  /** Wall time the last run started. */
+  lastRunAt: Iso.nullable(),
+  /** The run instant the last run was for (earlier than lastRunAt for a catch-up run). */
+  lastScheduledFor: Iso.nullable(),
+  /** The next planned run; null once the schedule has ended. */
+  nextRunAt: Iso.nullable(),
+  /** The device zone nextRunAt was planned in, so a change of the device's zone is noticed, across restarts too. */
+  timeZone: z.string(),
+});
+export type ScheduledConfiguration = z.infer<typeof ScheduledConfigurationSchema>;
 
 export const AgentStateSchema = z.object({
   serverUrl: z.url({ protocol: /^https?$/ }),
@@ -61,6 +93,8 @@ export const AgentStateSchema = z.object({
   nextCheckinAt: Iso.nullable(),
   replay: ReplayRecordSchema,
   handled: z.array(HandledConfigurationSchema),
+  /** Absent in state written before issue 5. */
+  schedules: z.array(ScheduledConfigurationSchema).optional(),
   recentRuns: z.array(RunSummarySchema).max(RECENT_RUNS_KEPT),
 });
 export type AgentState = z.infer<typeof AgentStateSchema>;
@@ -80,6 +114,8 @@ export const JournalEntrySchema = z.object({
   scriptVersion: z.number().int().min(1),
   scriptName: z.string().max(200),
   startedAt: Iso,
+  /** Set for a run of a recurring schedule: the run instant it was for. */
+  scheduledFor: Iso.optional(),
 });
 export type JournalEntry = z.infer<typeof JournalEntrySchema>;
 

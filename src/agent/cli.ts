@@ -3,6 +3,8 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { createNodeAgent } from './node-agent';
 import { registerExecCommand } from './cli-exec';
+import { registerOpenTicketCommand } from './cli-open-ticket';
+import { registerScheduleCommand } from './cli-schedule';
 import { AGENT_VERSION } from './device-identity';
 
 function stateDirOf(option: string | undefined): string {
@@ -51,6 +53,8 @@ program
     process.stdout.write(`${JSON.stringify(await agent.getStatus(), null, 2)}\n`);
   });
 
+registerScheduleCommand(program);
+registerOpenTicketCommand(program);
 registerExecCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {

@@ -1,5 +1,5 @@
 // Who is logged in at the Mac's console: the user a script that is not "Run as root" runs as (DESIGN.md §4).
-import { assertAccountName, execFileOutput, findMacUser, type CommandOutput, type RunAsUser } from './local-users';
+import { assertAccountName, execFileOutput, findLocalUser, findMacUser, type CommandOutput, type RunAsUser } from './local-users';
 
 /** Finds the user that scripts which are not "Run as root" run as. */
 export interface ScriptUserSource {
@@ -34,5 +34,21 @@ export class FixedScriptUser implements ScriptUserSource {
 
   async currentUser(): Promise<RunAsUser> {
     return this.user;
+  }
+}
+
+/** A local account named in the agent's configuration (ATWORK_SCRIPT_USER), looked up at each run so a later-created account works. */
+export class NamedScriptUser implements ScriptUserSource {
+  constructor(
+    private readonly name: string,
+    private readonly find: (name: string) => Promise<RunAsUser | null> = findLocalUser,
+  ) {
+    assertAccountName(name);
+  }
+
+  async currentUser(): Promise<RunAsUser> {
+    const user = await this.find(this.name);
+    if (user === null) throw new Error(`the configured script user ${this.name} does not exist on this computer`);
+    return user;
   }
 }

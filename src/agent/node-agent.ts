@@ -1,26 +1,43 @@
 // Wires the agent core to the default Node ports: files under the state folder, fetch, real processes, wall clock.
 import { AgentService } from './agent-service';
 import { createConsoleLogger } from './console-logger';
+import { NamedScriptUser } from './console-user';
 import { FetchHttpClient } from './fetch-http-client';
 import { FileSecretStore } from './file-secret-store';
 import { FileStateStore } from './file-state-store';
 import { NodeSpawner } from './node-spawner';
-import type { Logger } from './ports';
+import type { Logger, SecretStore } from './ports';
 import type { RunAsUser } from './script-runner';
 import { systemClock } from './system-clock';
 
-/** Wires the default Node ports: state in stateDir (0700), device key in a 0600 file there, fetch-based HTTP, real spawn. */
-export function createNodeAgent(options: { stateDir: string; logger?: Logger; runAsUser?: RunAsUser }): AgentService {
+export interface NodeAgentOptions {
+  stateDir: string;
+  logger?: Logger;
+  runAsUser?: RunAsUser;
+  /** Account that runs scripts which are not "Run as root" when the agent is root off macOS; default ATWORK_SCRIPT_USER. */
+  scriptUser?: string;
+  secrets?: SecretStore;
+}
+
+/**
+ * Wires the default Node ports: state in stateDir (0700), device key in a 0600 file there, fetch-based HTTP, real spawn.
+ *
+ * On macOS scripts run as the console user; elsewhere a root agent needs a configured account, else it runs them as
+ * itself (the development setup).
+ */
+export function createNodeAgent(options: NodeAgentOptions): AgentService {
   const logger = options.logger ?? createConsoleLogger();
+  const scriptUser = options.scriptUser ?? process.env.ATWORK_SCRIPT_USER;
   return new AgentService(
     {
       http: new FetchHttpClient(),
       spawner: new NodeSpawner(),
       clock: systemClock,
       state: new FileStateStore(options.stateDir, logger),
-      secrets: new FileSecretStore(options.stateDir),
+      // The Electron app passes its safeStorage store (issue 4); the root daemon and plain Node keep the 0600 file.
+      secrets: options.secrets ?? new FileSecretStore(options.stateDir),
       logger,
     },
-    { runAsUser: options.runAsUser },
+    { runAsUser: options.runAsUser, ...(scriptUser ? { scriptUsers: new NamedScriptUser(scriptUser) } : {}) },
   );
 }

@@ -1,23 +1,24 @@
-// Handles one script assignment from a check-in: open the ticket, fetch and open the blob, run once, put the result in the outbox.
+// Handles one script assignment from a check-in (open the ticket, fetch and open the blob, then run it once or keep its schedule) and runs kept schedules.
 import { randomUUID, type KeyObject } from 'node:crypto';
 import { sha256Hex } from '../shared/blob-cipher';
 import type { DeviceEvent, ScriptAssignment } from '../shared/protocol';
 import type { ScriptResult } from '../shared/script-result';
 import type { TicketClaims } from '../shared/ticket';
-import type { AgentState, HandledConfiguration, JournalEntry } from './agent-state';
+import type { AgentState, HandledConfiguration, JournalEntry, ScheduledConfiguration } from './agent-state';
 import { DeviceApiError, type DeviceApiClient } from './device-api-client';
 import type { AgentPorts } from './ports';
 import { acceptTicket, replayStateOf } from './replay-record';
 import { summarize, withRecentRun } from './run-records';
+import { findSchedule, withSchedule, withoutSchedule, withScheduleRun } from './scheduled-configurations';
+import { usableTimeZone, withPlannedRun, type DeviceTimeZone } from './scheduler';
 import type { ScriptRunner } from './script-runner';
 import { openScriptBlob, openTicket, TicketRejectedError } from './ticket-verifier';
 
-/** What a delivery needs from the agent service: its ports, a runner, an API client and serialized access to the state. */
-export interface DeliveryContext {
+/** What running a script needs from the agent service: its ports, a runner and serialized access to the state. */
+export interface RunContext {
   ports: AgentPorts;
   runner: ScriptRunner;
-  api: DeviceApiClient;
-  deviceKey: KeyObject;
+  timeZone: DeviceTimeZone;
   state(): AgentState;
   /** Applies `change` to the state and writes it durably before resolving. */
   update(change: (state: AgentState) => AgentState): Promise<void>;
@@ -25,10 +26,21 @@ export interface DeliveryContext {
   notify(): void;
 }
 
-/** Whether this assignment still needs work: not yet handled, or rejected before with a different ticket than this one. */
+/** What a delivery needs on top: an API client and the device key the tickets are encrypted to. */
+export interface DeliveryContext extends RunContext {
+  api: DeviceApiClient;
+  deviceKey: KeyObject;
+}
+
+/**
+ * Whether this assignment still needs work: not yet handled, rejected before with a different ticket than this one,
+ * skipped by an agent older than issue 5, or a kept schedule that is no longer kept.
+ */
 export function needsDelivery(state: AgentState, assignment: ScriptAssignment): boolean {
   const handled = findHandled(state, assignment.configurationId, assignment.version);
-  return handled === undefined || (handled.outcome === 'rejected' && handled.ticketSha256 !== sha256Hex(assignment.ticket));
+  if (handled === undefined || handled.outcome === 'skipped') return true;
+  if (handled.outcome === 'scheduled') return findSchedule(state, assignment.configurationId, assignment.version) === undefined;
+  return handled.outcome === 'rejected' && handled.ticketSha256 !== sha256Hex(assignment.ticket);
 }
 
 /**
@@ -36,29 +48,86 @@ export function needsDelivery(state: AgentState, assignment: ScriptAssignment): 
  * errors (disk, bugs) propagate and leave the assignment unhandled, so the next check-in tries again.
  */
 export async function deliverScript(ctx: DeliveryContext, assignment: ScriptAssignment): Promise<void> {
-  const { logger, clock } = ctx.ports;
+  const { logger } = ctx.ports;
   try {
     const claims = await openAssignedTicket(ctx, assignment);
-    if (claims.schedule.kind !== 'once') {
-      logger.info('skipped a recurring script: this agent runs "once" schedules only (issue 5)', { configurationId: assignment.configurationId });
-      await markHandled(ctx, assignment, 'skipped', null);
-      return;
+    const blob = await download(ctx, claims);
+    // Opened now even when kept for later, so a bad blob is refused at delivery rather than at its first run.
+    const script = openScriptBlob(blob, claims);
+    if (claims.schedule.kind === 'once') {
+      await runOnce(ctx, assignment, claims, script);
+    } else {
+      await keepSchedule(ctx, claims, blob);
     }
-    const script = openScriptBlob(await download(ctx, claims), claims);
-    await runOnce(ctx, assignment, claims, script);
   } catch (error) {
     if (!(error instanceof TicketRejectedError)) throw error;
     logger.warn('rejected a script ticket; nothing ran', { configurationId: assignment.configurationId, code: error.code, reason: error.message });
-    const event: DeviceEvent = {
-      id: randomUUID(),
-      type: 'ticket.rejected',
-      at: clock.now().toISOString(),
-      message: `${error.code}: ${error.message}`.slice(0, 2000),
-      data: { configurationId: assignment.configurationId, code: error.code },
-    };
-    await ctx.ports.state.putOutbox({ kind: 'event', event });
+    await reportRejection(ctx, assignment.configurationId, error);
     await markHandled(ctx, assignment, 'rejected', sha256Hex(assignment.ticket));
   }
+}
+
+/** Puts a `ticket.rejected` event for the device log in the outbox. */
+async function reportRejection(ctx: RunContext, configurationId: string, error: TicketRejectedError): Promise<void> {
+  const event: DeviceEvent = {
+    id: randomUUID(),
+    type: 'ticket.rejected',
+    at: ctx.ports.clock.now().toISOString(),
+    message: `${error.code}: ${error.message}`.slice(0, 2000),
+    data: { configurationId, code: error.code },
+  };
+  await ctx.ports.state.putOutbox({ kind: 'event', event });
+}
+
+/**
+ * Keeps a verified recurring configuration (claims and encrypted blob) so the scheduler runs it, offline too, after
+ * its ticket expires; it replaces any other version of that configuration.
+ */
+async function keepSchedule(ctx: DeliveryContext, claims: TicketClaims, blob: Buffer): Promise<void> {
+  const now = ctx.ports.clock.now();
+  const entry = withPlannedRun(
+    {
+      configurationId: claims.configurationId,
+      version: claims.configurationVersion,
+      claims,
+      blob: blob.toString('base64'),
+      receivedAt: now.toISOString(),
+      lastRunAt: null,
+      lastScheduledFor: null,
+      nextRunAt: null,
+      timeZone: 'UTC',
+    },
+    usableTimeZone(ctx.timeZone()),
+  );
+  await ctx.update((s) =>
+    withHandled(withSchedule(s, entry), { configurationId: entry.configurationId, version: entry.version, outcome: 'scheduled', ticketSha256: null, at: entry.receivedAt }),
+  );
+  ctx.ports.logger.info('keeping a recurring script schedule', { configurationId: entry.configurationId, version: entry.version, nextRunAt: entry.nextRunAt });
+}
+
+/**
+ * Runs a kept recurring configuration for the run instant `scheduledFor`.
+ *
+ * The journal entry comes first and then the moved floor, both durable before the script starts: a crash at any
+ * point is reported as interrupted after restart, and the run is not repeated (recovery moves the floor from the
+ * journal too). A blob that no longer matches its signed claims runs nothing and drops the schedule, so the next
+ * check-in delivers the configuration afresh.
+ */
+export async function runScheduled(ctx: RunContext, entry: ScheduledConfiguration, scheduledFor: Date): Promise<void> {
+  let script: Buffer;
+  try {
+    script = openScriptBlob(Buffer.from(entry.blob, 'base64'), entry.claims);
+  } catch (error) {
+    if (!(error instanceof TicketRejectedError)) throw error;
+    ctx.ports.logger.error('a kept script no longer matches its signed claims; its schedule is dropped', { configurationId: entry.configurationId, code: error.code });
+    await reportRejection(ctx, entry.configurationId, error);
+    await ctx.update((s) => withoutSchedule(s, entry.configurationId, entry.version));
+    return;
+  }
+  const journal = journalEntryFor(entry.claims, ctx.ports.clock.now(), scheduledFor);
+  await ctx.ports.state.putJournal(journal);
+  await ctx.update((s) => withScheduleRun(s, entry, scheduledFor, new Date(journal.startedAt)));
+  await runAndReport(ctx, journal, entry.claims, script);
 }
 
 /** Opens the ticket, checks it belongs to the assignment it came with, and records it as used. */
@@ -81,6 +150,8 @@ async function download(ctx: DeliveryContext, claims: TicketClaims): Promise<Buf
   } catch (error) {
     if (!(error instanceof DeviceApiError)) throw error;
     if (error.failure?.code === 'too_large') throw new TicketRejectedError('blob_too_large', `script blob is larger than its signed ${claims.blob.size} bytes`);
+    // A stall or a trickle is the slow-retrieval attack (docs/security.md): it gets its own code in the device log.
+    if (error.failure?.code === 'timeout') throw new TicketRejectedError('blob_download_timeout', error.message);
     throw new TicketRejectedError('blob_download_failed', error.message);
   }
 }
@@ -92,18 +163,28 @@ async function download(ctx: DeliveryContext, claims: TicketClaims): Promise<Buf
  * interrupted after restart and the script is never run a second time.
  */
 async function runOnce(ctx: DeliveryContext, assignment: ScriptAssignment, claims: TicketClaims, script: Buffer): Promise<void> {
-  const { state: store, clock } = ctx.ports;
-  const journal: JournalEntry = {
+  const journal = journalEntryFor(claims, ctx.ports.clock.now(), null);
+  await ctx.ports.state.putJournal(journal);
+  await markHandled(ctx, assignment, 'started', null);
+  await runAndReport(ctx, journal, claims, script);
+}
+
+function journalEntryFor(claims: TicketClaims, now: Date, scheduledFor: Date | null): JournalEntry {
+  return {
     executionId: randomUUID(),
     configurationId: claims.configurationId,
     configurationVersion: claims.configurationVersion,
     scriptId: claims.script.id,
     scriptVersion: claims.script.version,
     scriptName: claims.script.name,
-    startedAt: clock.now().toISOString(),
+    startedAt: now.toISOString(),
+    ...(scheduledFor === null ? {} : { scheduledFor: scheduledFor.toISOString() }),
   };
-  await store.putJournal(journal);
-  await markHandled(ctx, assignment, 'started', null);
+}
+
+/** Runs a script whose journal entry is written, puts its result in the outbox, then clears the journal entry. */
+async function runAndReport(ctx: RunContext, journal: JournalEntry, claims: TicketClaims, script: Buffer): Promise<void> {
+  const { state: store } = ctx.ports;
   ctx.ports.logger.info('running a script', { executionId: journal.executionId, configurationId: journal.configurationId, script: claims.script.name });
   const outcome = await ctx.runner.run({
     executionId: journal.executionId,

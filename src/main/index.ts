@@ -1,9 +1,10 @@
 // The Electron main process: one instance, the agent core in process, one status window, a clean stop on quit.
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { app, BrowserWindow, ipcMain, session, shell } from 'electron';
+import { app, BrowserWindow, ipcMain, powerMonitor, safeStorage, session, shell } from 'electron';
 import { createNodeAgent } from '../agent/node-agent';
 import { forwardStatusChanges, registerHandlers } from './ipc-handlers';
+import { SafeStorageSecretStore } from './safe-storage-secret-store';
 import { TrustedWindows } from './trusted-windows';
 import { handleCommonWindowEvents } from './window-events';
 import { buildWebPreferences } from './window-options';
@@ -49,10 +50,13 @@ async function startApp(): Promise<void> {
   // ---- End of security-sensitive settings. ----
 
   const stateDir = process.env.ATWORK_STATE_DIR ?? path.join(app.getPath('userData'), 'agent');
-  const service = createNodeAgent({ stateDir });
+  // The app runs as the logged-in user: its device key is sealed by safeStorage (the user's Keychain), not a plain file.
+  const service = createNodeAgent({ stateDir, secrets: new SafeStorageSecretStore(safeStorage, stateDir) });
   registerHandlers(ipcMain, service, (event) => windows.isTrustedSender(event));
   forwardStatusChanges(service, windows);
   service.start();
+  // Timers stand still while a Mac sleeps: a missed scheduled run is caught up at wake, not up to a minute later (issue 5).
+  powerMonitor.on('resume', () => service.wakeScheduler());
 
   // Quitting waits for the agent to stop, so a run in progress is recorded rather than cut off mid-write.
   let stopped = false;

@@ -8,6 +8,7 @@ import { AgentService } from '../../src/agent/agent-service';
 import { FileSecretStore } from '../../src/agent/file-secret-store';
 import { FileStateStore } from '../../src/agent/file-state-store';
 import { NodeSpawner } from '../../src/agent/node-spawner';
+import { HttpFailure, type Clock } from '../../src/agent/ports';
 import { systemClock } from '../../src/agent/system-clock';
 import { createTenantPki, type TenantPkiMaterial } from '../../src/server/tenant-pki';
 import { issueTicket, type TenantSigner } from '../../src/server/ticket-issuer';
@@ -25,6 +26,7 @@ import {
 import type { ScheduleSpec } from '../../src/shared/schedule';
 import type { ScriptResult } from '../../src/shared/script-result';
 import { FakeDeviceApi, recordingLogger, tempDir, waitUntil, type RecordedRequest } from './agent-test-kit';
+import { FakeClock } from './scheduler-fake-clock';
 
 const TENANT_ID = 'tenant-1';
 let pki: TenantPkiMaterial;
@@ -52,6 +54,8 @@ interface ConfigurationSpec {
   forged?: boolean;
   /** Serve more bytes than the ticket signs. */
   oversizedBlob?: boolean;
+  /** Let the blob download run into the HTTP port's deadline (a stalling or trickling server). */
+  stalledBlob?: boolean;
 }
 
 /** A device API that enrolls one device and hands out freshly issued tickets for `configurations` at every check-in. */
@@ -62,11 +66,13 @@ class FakeServer {
   devicePublicJwk: DevicePublicJwk | null = null;
   /** Hand out the very same tickets at every check-in instead of fresh ones. */
   reuseTickets = false;
+  nextCheckinSeconds = 900;
   private issued: ScriptAssignment[] | null = null;
   private seq = 0;
   private readonly blobs = new Map<string, Buffer>();
 
-  constructor() {
+  /** `now` is when tickets are issued: the agent's clock, so a test that moves it gets tickets valid at its time. */
+  constructor(private readonly now: () => Date = () => new Date()) {
     this.api
       .on('POST', `${DEVICE_API_PREFIX}/enroll`, (request) => {
         this.devicePublicJwk = EnrollRequestSchema.parse(request.body).publicKey;
@@ -74,7 +80,13 @@ class FakeServer {
       })
       .on('POST', `${DEVICE_API_PREFIX}/checkin`, async () => ({
         status: 200,
-        body: { agentConfig: DEFAULT_AGENT_CONFIG, scripts: await this.assignments(), commands: [], nextCheckinSeconds: 900, serverTime: new Date().toISOString() },
+        body: {
+          agentConfig: DEFAULT_AGENT_CONFIG,
+          scripts: await this.assignments(),
+          commands: [],
+          nextCheckinSeconds: this.nextCheckinSeconds,
+          serverTime: this.now().toISOString(),
+        },
       }))
       .on('POST', `${DEVICE_API_PREFIX}/results`, () => ({ status: 200, body: { accepted: 1 } }))
       .on('POST', `${DEVICE_API_PREFIX}/events`, () => ({ status: 200, body: { accepted: 1 } }));
@@ -101,7 +113,10 @@ class FakeServer {
       const path = `${DEVICE_API_PREFIX}/blobs/${randomUUID()}`;
       const served = spec.oversizedBlob ? Buffer.concat([sealed.blob, Buffer.alloc(1000)]) : sealed.blob;
       this.blobs.set(path, served);
-      this.api.on('GET', path, () => ({ status: 200, body: served }));
+      this.api.on('GET', path, () => {
+        if (spec.stalledBlob) throw new HttpFailure('timeout', 'no complete response within the deadline');
+        return { status: 200, body: served };
+      });
       const ticket = await issueTicket(
         {
           deviceId: this.deviceId,
@@ -116,7 +131,7 @@ class FakeServer {
           variables: spec.variables ?? {},
         },
         signerOf(spec.forged ? otherPki : pki),
-        { now: new Date(), ttlSeconds: 3600 },
+        { now: this.now(), ttlSeconds: 3600 },
       );
       out.push({ configurationId: spec.configurationId, version: spec.version, ticket });
     }
@@ -125,21 +140,23 @@ class FakeServer {
   }
 }
 
-async function setup() {
+async function setup(time: { clock: Clock; timeZone: () => string } = { clock: systemClock, timeZone: () => 'UTC' }) {
   const dir = await tempDir();
   const stateDir = join(dir, 'state');
-  const server = new FakeServer();
+  const server = new FakeServer(() => time.clock.now());
   const logger = recordingLogger();
+  // A moved clock spans days: retries an hour apart keep the number of timers it fires small.
+  const retry = time.clock === systemClock ? { firstRetryDelayMs: 20, maxRetryDelayMs: 50 } : { firstRetryDelayMs: 3_600_000, maxRetryDelayMs: 3_600_000 };
   const makeAgent = () =>
     new AgentService(
-      { http: server.api, spawner: new NodeSpawner(), clock: systemClock, state: new FileStateStore(stateDir, logger), secrets: new FileSecretStore(stateDir), logger },
-      { scriptTempRoot: dir, firstRetryDelayMs: 20, maxRetryDelayMs: 50 },
+      { http: server.api, spawner: new NodeSpawner(), clock: time.clock, state: new FileStateStore(stateDir, logger), secrets: new FileSecretStore(stateDir), logger },
+      { scriptTempRoot: dir, timeZone: time.timeZone, ...retry },
     );
   return { dir, stateDir, server, logger, makeAgent };
 }
 
-async function enrolled() {
-  const context = await setup();
+async function enrolled(time?: Parameters<typeof setup>[0]) {
+  const context = await setup(time);
   const agent = context.makeAgent();
   await agent.enroll({ serverUrl: 'http://127.0.0.1:8443/', username: 'alice', pin: '123456' });
   return { ...context, agent };
@@ -304,20 +321,15 @@ describe('AgentService script delivery', () => {
     expect(event).toMatchObject({ type: 'ticket.rejected', data: { configurationId: 'cfg-big', code: 'blob_too_large' } });
   });
 
-  it('skips recurring schedules for now without running them', async () => {
-    const { dir, server, agent, logger } = await enrolled();
+  it('reports a blob download that runs into its deadline as slow retrieval, without running anything', async () => {
+    const { dir, server, agent } = await enrolled();
     const marker = join(dir, 'ran');
-    server.configurations.push({
-      configurationId: 'cfg-rec',
-      version: 1,
-      script: `touch ${marker}`,
-      schedule: { kind: 'recurring', timezone: 'utc', start: '2026-01-01', end: '2026-12-31', frequency: 'daily', times: ['09:30'] },
-    });
-    await agent.checkInNow();
+    server.configurations.push({ configurationId: 'cfg-slow', version: 1, script: `touch ${marker}`, stalledBlob: true });
+
     await agent.checkInNow();
     expect(existsSync(marker)).toBe(false);
-    expect(server.blobDownloads()).toHaveLength(0);
-    expect(logger.lines.filter((l) => l.message.startsWith('skipped a recurring script'))).toHaveLength(1);
+    const [event] = EventsRequestSchema.parse(server.events()[0]!.body).events;
+    expect(event).toMatchObject({ type: 'ticket.rejected', data: { configurationId: 'cfg-slow', code: 'blob_download_timeout' } });
   });
 });
 
@@ -340,5 +352,180 @@ describe('AgentService check-in loop', () => {
     const status = await makeAgent().checkInNow();
     expect(status).toMatchObject({ enrolled: false, lastCheckinError: expect.stringMatching(/not enrolled/) });
     expect(server.api.requests).toHaveLength(0);
+  });
+});
+
+describe('AgentService recurring schedules', () => {
+  const HOUR = 3_600_000;
+  const DAY = 24 * HOUR;
+  /** 09:00Z on the next day: near enough to now that certificates issued now are valid then. */
+  const T0 = new Date(Math.floor(Date.now() / DAY) * DAY + DAY + 9 * HOUR);
+  const dateOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  const dailyAt = (times: string[]): ScheduleSpec => ({ kind: 'recurring', timezone: 'utc', start: dateOf(T0.getTime()), end: dateOf(T0.getTime() + 30 * DAY), frequency: 'daily', times });
+  const at = (offsetMs: number) => new Date(T0.getTime() + offsetMs).toISOString();
+
+  async function onMovedClock() {
+    const clock = new FakeClock(T0);
+    const context = await enrolled({ clock, timeZone: () => 'Europe/Berlin' });
+    context.server.nextCheckinSeconds = 86_400;
+    const marker = join(context.dir, 'runs');
+    let agent = context.agent;
+    const restart = async () => {
+      await agent.stop();
+      agent = context.makeAgent();
+      agent.start();
+      await agent.idle();
+    };
+    return {
+      ...context,
+      clock,
+      marker,
+      agent: () => agent,
+      restart,
+      advance: (ms: number) => clock.advance(ms, () => agent.idle()),
+      runs: async () => (existsSync(marker) ? (await readFile(marker, 'utf8')).split('\n').filter(Boolean) : []),
+      kept: async () => (JSON.parse(await readFile(join(context.stateDir, 'state.json'), 'utf8')) as { schedules: { configurationId: string; version: number; nextRunAt: string | null }[] }).schedules,
+    };
+  }
+
+  const offline = (server: FakeServer) => {
+    for (const path of ['checkin', 'results', 'events']) {
+      server.api.on('POST', `${DEVICE_API_PREFIX}/${path}`, () => ({ status: 503, body: { error: 'unavailable', message: 'The server is down.' } }));
+    }
+  };
+
+  it('keeps a verified recurring configuration and runs it at its times, offline and long after its ticket expired', async () => {
+    const t = await onMovedClock();
+    t.server.configurations.push({ configurationId: 'cfg-rec', version: 1, script: `echo "run $WHO" >> ${t.marker}`, variables: { WHO: 'nightly' }, schedule: dailyAt(['09:30']) });
+    await t.agent().checkInNow();
+    expect(await t.kept()).toMatchObject([{ configurationId: 'cfg-rec', version: 1, nextRunAt: at(30 * 60_000) }]);
+    expect(await t.runs()).toEqual([]);
+    expect((await stat(join(t.stateDir, 'state.json'))).mode & 0o777).toBe(0o600);
+
+    offline(t.server);
+    t.agent().start();
+    await t.advance(2 * DAY + HOUR);
+    expect(await t.runs()).toEqual(['run nightly', 'run nightly', 'run nightly']);
+    expect(await readdir(join(t.stateDir, 'outbox'))).toHaveLength(3);
+    expect(t.server.blobDownloads()).toHaveLength(1);
+
+    const accepted: ScriptResult[] = [];
+    t.server.api.on('POST', `${DEVICE_API_PREFIX}/results`, (request) => {
+      accepted.push(...ResultsRequestSchema.parse(request.body).results);
+      return { status: 200, body: {} };
+    });
+    await t.advance(HOUR);
+    const byStart = accepted.map((r) => [r.configurationId, r.status, r.startedAt, r.stdout]).sort((a, b) => a[2]!.localeCompare(b[2]!));
+    expect(byStart).toEqual([
+      ['cfg-rec', 'completed', at(30 * 60_000), ''],
+      ['cfg-rec', 'completed', at(DAY + 30 * 60_000), ''],
+      ['cfg-rec', 'completed', at(2 * DAY + 30 * 60_000), ''],
+    ]);
+    await t.agent().stop();
+  });
+
+  it('replaces a schedule when a new version arrives and stops it when the configuration is removed', async () => {
+    const t = await onMovedClock();
+    t.server.configurations.push({ configurationId: 'cfg-rec', version: 1, script: `echo v1 >> ${t.marker}`, schedule: dailyAt(['09:30']) });
+    await t.agent().checkInNow();
+    t.server.configurations.splice(0, 1, { configurationId: 'cfg-rec', version: 2, script: `echo v2 >> ${t.marker}`, schedule: dailyAt(['09:45']) });
+    await t.agent().checkInNow();
+    expect(await t.kept()).toMatchObject([{ configurationId: 'cfg-rec', version: 2, nextRunAt: at(45 * 60_000) }]);
+
+    t.agent().start();
+    await t.advance(HOUR);
+    expect(await t.runs()).toEqual(['v2']);
+
+    t.server.configurations.length = 0;
+    await t.agent().checkInNow();
+    expect(await t.kept()).toEqual([]);
+    expect(t.logger.lines.map((l) => l.message)).toContain('stopped a recurring script schedule: its configuration version is no longer assigned');
+    await t.advance(DAY);
+    expect(await t.runs()).toEqual(['v2']);
+    await t.agent().stop();
+  });
+
+  it('neither repeats a run after a restart right after it nor bursts after being stopped across three runs', async () => {
+    const t = await onMovedClock();
+    t.server.configurations.push({ configurationId: 'cfg-rec', version: 1, script: `date -u +%FT%TZ >> ${t.marker}`, schedule: dailyAt(['09:30']) });
+    await t.agent().checkInNow();
+    t.agent().start();
+    await t.advance(30 * 60_000);
+    expect(await t.runs()).toHaveLength(1);
+
+    await t.restart();
+    await t.advance(10 * 60_000);
+    expect(await t.runs()).toHaveLength(1);
+
+    await t.agent().stop();
+    t.clock.jump(3 * DAY);
+    await t.restart();
+    await t.advance(60_000);
+    expect(await t.runs()).toHaveLength(2);
+    expect(await t.kept()).toMatchObject([{ nextRunAt: at(4 * DAY + 30 * 60_000) }]);
+    await t.advance(12 * HOUR);
+    expect(await t.runs()).toHaveLength(2);
+    expect(t.server.results().map((r) => r.startedAt)).toEqual([at(30 * 60_000), at(3 * DAY + 40 * 60_000)]);
+    await t.agent().stop();
+  });
+
+  it('reports a scheduled run cut short by a crash as interrupted and does not run that instant again', async () => {
+    const t = await onMovedClock();
+    t.server.configurations.push({ configurationId: 'cfg-rec', version: 1, script: `echo ran >> ${t.marker}`, schedule: dailyAt(['09:30']) });
+    await t.agent().checkInNow();
+    await t.agent().stop();
+    // The crash came after the journal entry was written and before the schedule's floor moved.
+    const executionId = randomUUID();
+    await new FileStateStore(t.stateDir, t.logger).putJournal({
+      executionId,
+      configurationId: 'cfg-rec',
+      configurationVersion: 1,
+      scriptId: 'script-cfg-rec',
+      scriptVersion: 1,
+      scriptName: 'Script cfg-rec',
+      startedAt: at(30 * 60_000),
+      scheduledFor: at(30 * 60_000),
+    });
+    t.clock.jump(40 * 60_000);
+    await t.restart();
+    await t.advance(HOUR);
+    expect(await t.runs()).toEqual([]);
+    expect(t.server.results()).toMatchObject([{ executionId, status: 'interrupted' }]);
+    expect(await t.kept()).toMatchObject([{ nextRunAt: at(DAY + 30 * 60_000) }]);
+    await t.agent().stop();
+  });
+
+  it('delivers again a recurring configuration an agent older than issue 5 skipped', async () => {
+    const t = await onMovedClock();
+    t.server.configurations.push({ configurationId: 'cfg-rec', version: 1, script: `echo ran >> ${t.marker}`, schedule: dailyAt(['09:30']) });
+    const store = new FileStateStore(t.stateDir, t.logger);
+    const old = (await store.readState())!;
+    await store.writeState({ ...old, schedules: undefined, handled: [{ configurationId: 'cfg-rec', version: 1, outcome: 'skipped', ticketSha256: null, at: T0.toISOString() }] });
+    const upgraded = t.makeAgent();
+    await upgraded.checkInNow();
+    expect(await t.kept()).toMatchObject([{ configurationId: 'cfg-rec', version: 1 }]);
+  });
+
+  it('drops a kept schedule whose cached blob no longer matches its signed hash, runs nothing, and fetches it again', async () => {
+    const t = await onMovedClock();
+    t.server.configurations.push({ configurationId: 'cfg-rec', version: 1, script: `echo ran >> ${t.marker}`, schedule: dailyAt(['09:30']) });
+    await t.agent().checkInNow();
+    await t.agent().stop();
+    const statePath = join(t.stateDir, 'state.json');
+    const saved = JSON.parse(await readFile(statePath, 'utf8'));
+    const blob = Buffer.from(saved.schedules[0].blob, 'base64');
+    blob[blob.length - 1]! ^= 1;
+    saved.schedules[0].blob = blob.toString('base64');
+    await new FileStateStore(t.stateDir, t.logger).writeState(saved);
+
+    await t.restart();
+    await t.advance(31 * 60_000);
+    expect(await t.runs()).toEqual([]);
+    const [event] = t.server.events().flatMap((post) => EventsRequestSchema.parse(post.body).events);
+    expect(event).toMatchObject({ type: 'ticket.rejected', data: { configurationId: 'cfg-rec', code: 'blob_hash_mismatch' } });
+    await t.agent().checkInNow();
+    expect(t.server.blobDownloads()).toHaveLength(2);
+    expect(await t.kept()).toMatchObject([{ configurationId: 'cfg-rec', nextRunAt: at(DAY + 30 * 60_000) }]);
+    await t.agent().stop();
   });
 });

@@ -1,10 +1,11 @@
 // Console user lookup behind its port (macOS commands faked and recorded) and local account lookups.
-import { writeFile } from 'node:fs/promises';
+import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MacConsoleUser } from '../../src/agent/console-user';
+import { MacConsoleUser, NamedScriptUser } from '../../src/agent/console-user';
 import { findMacUser, findPasswdUser, type CommandOutput } from '../../src/agent/local-users';
 import { tempDir } from './agent-test-kit';
+import { realRunner, runRequest } from './runner-test-kit';
 
 /** Answers macOS commands from a table and records each call. */
 function fakeMac(answers: Record<string, string | Error>): CommandOutput & { calls: string[] } {
@@ -64,5 +65,23 @@ describe('findPasswdUser', () => {
     await writeFile(file, 'root:x:0:0:root:/root:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n');
     expect(await findPasswdUser('nobody', file)).toEqual({ uid: 65534, gid: 65534, name: 'nobody', home: '/nonexistent' });
     expect(await findPasswdUser('alice', file)).toBeNull();
+  });
+});
+
+describe('NamedScriptUser (ATWORK_SCRIPT_USER)', () => {
+  it('refuses a malformed account name at configuration time', () => {
+    expect(() => new NamedScriptUser('nobody; rm -rf /')).toThrow();
+  });
+
+  it('fails the run with a clear error when the account does not exist', async () => {
+    await expect(new NamedScriptUser('atwork-no-such-user', async () => null).currentUser()).rejects.toThrow(/configured script user atwork-no-such-user does not exist/);
+  });
+
+  it.skipIf(process.getuid?.() !== 0)('runs a script that is not "Run as root" as the configured account when the agent is root', async () => {
+    const { runner, tempRoot } = await realRunner({ userSource: new NamedScriptUser('nobody') });
+    // Like /tmp, the folder above the run folders must let the script's user pass through.
+    await chmod(tempRoot, 0o711);
+    const outcome = await runner.run(runRequest('id -u; id -un'));
+    expect(outcome).toMatchObject({ exitCode: 0, stdout: '65534\nnobody\n' });
   });
 });
