@@ -11,7 +11,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { openDatabase } from '../src/server/database';
 import { signDeviceToken } from '../src/shared/device-token';
 import { DEVICE_API_PREFIX } from '../src/shared/protocol';
-import { AdminClient } from './admin-client';
+import { AdminClient } from '../src/server/admin-api-client';
 import { startPostgresCluster, type PostgresCluster } from './throwaway-postgres';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -53,7 +53,8 @@ function sampleProcess(pid: number): ProcessSample {
 }
 
 async function startServerProcess(dataDir: string, databaseUrl: string | undefined): Promise<{ child: ChildProcess; url: string }> {
-  const args = [path.join(root, 'bin', 'atwork-server.js'), 'serve', '--data-dir', dataDir, '--port', '0'];
+  // Every simulated device comes from 127.0.0.1, so the per-address limit meant for real networks is lifted.
+  const args = [path.join(root, 'bin', 'atwork-server.js'), 'serve', '--data-dir', dataDir, '--port', '0', '--device-rate-limits', 'perAddress=100000000'];
   if (databaseUrl) args.push('--database-url', databaseUrl);
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! });

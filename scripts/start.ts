@@ -7,7 +7,7 @@ import path from 'node:path';
 import { startServer } from '../src/server/server-app';
 import { createNodeAgent } from '../src/agent/node-agent';
 import { startBrowserBridge } from '../src/agent/browser-bridge-server';
-import { AdminClient } from './admin-client';
+import { AdminClient } from '../src/server/admin-api-client';
 import { demoPin, seedDemo, DEMO_USERNAME } from './demo-seed';
 import { buildRendererIfStale, RENDERER_DIST } from './renderer-build';
 

@@ -1,26 +1,76 @@
-// Admin API: agent ("Mobile@Work for macOS") configurations and their distribution (DESIGN.md §6).
+// Admin API: agent ("Mobile@Work for macOS") configurations, their edits and their distribution (DESIGN.md §6).
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { AgentConfigSchema, DEFAULT_AGENT_CONFIG, OnboardingSettingsSchema } from '../shared/agent-config';
+import { AgentConfigSchema, DEFAULT_AGENT_CONFIG, OnboardingSettingsSchema, type AgentConfig } from '../shared/agent-config';
 import { adminActor } from './admin-auth';
+import { addAdminRoute, containsIgnoringCase, defineAdminRoute, IdParamsSchema, PageQuerySchema, SearchTermSchema } from './admin-route';
 import { recordAudit } from './audit-log';
 import type { AgentConfigurationsTable } from './database';
-import { DistributionSchema, NO_ONE, readDistribution } from './distribution';
-import { notFound, parseInput } from './http-errors';
+import { checkDistributionTargets, DistributionSchema, NO_ONE, normaliseDistribution, readDistribution } from './distribution';
+import { conflict, notFound } from './http-errors';
 import type { ServerContext } from './server-context';
 
 const settings = AgentConfigSchema.shape;
-const CreateAgentConfigurationSchema = z.strictObject({
-  name: z.string().trim().min(1).max(200),
-  description: z.string().max(2000).optional(),
-  maxRunTimeSeconds: settings.maxRunTimeSeconds.optional(),
-  maxResponseSizeKb: settings.maxResponseSizeKb.optional(),
-  checkinFrequencyMinutes: settings.checkinFrequencyMinutes.optional(),
-  onboarding: OnboardingSettingsSchema.optional(),
-  distribution: DistributionSchema.optional(),
-});
-const IdParamsSchema = z.object({ id: z.string() });
+const Name = z.string().trim().min(1).max(200);
+const Description = z.string().max(2000);
+
+export const AGENT_CONFIGURATION_ROUTES = {
+  list: defineAdminRoute({
+    method: 'GET',
+    path: '/agent-configurations',
+    operation: 'agent-configurations.list',
+    summary: 'List agent configurations, filtered by a search term on the name.',
+    query: PageQuerySchema.extend({ q: SearchTermSchema.optional() }),
+  }),
+  get: defineAdminRoute({ method: 'GET', path: '/agent-configurations/:id', operation: 'agent-configurations.get', summary: 'One agent configuration.', params: IdParamsSchema }),
+  create: defineAdminRoute({
+    method: 'POST',
+    path: '/agent-configurations',
+    operation: 'agent-configurations.create',
+    summary: 'Create an agent configuration; settings not given take their defaults, distribution defaults to no one.',
+    body: z.strictObject({
+      name: Name,
+      description: Description.optional(),
+      maxRunTimeSeconds: settings.maxRunTimeSeconds.optional(),
+      maxResponseSizeKb: settings.maxResponseSizeKb.optional(),
+      checkinFrequencyMinutes: settings.checkinFrequencyMinutes.optional(),
+      onboarding: OnboardingSettingsSchema.partial().optional(),
+      distribution: DistributionSchema.optional(),
+    }),
+    successStatus: 201,
+  }),
+  update: defineAdminRoute({
+    method: 'PATCH',
+    path: '/agent-configurations/:id',
+    operation: 'agent-configurations.update',
+    summary: 'Edit an agent configuration; devices get the new version at their next check-in.',
+    params: IdParamsSchema,
+    body: z.strictObject({
+      name: Name.optional(),
+      description: Description.nullable().optional(),
+      maxRunTimeSeconds: settings.maxRunTimeSeconds.optional(),
+      maxResponseSizeKb: settings.maxResponseSizeKb.optional(),
+      checkinFrequencyMinutes: settings.checkinFrequencyMinutes.optional(),
+      onboarding: OnboardingSettingsSchema.partial().optional(),
+    }),
+  }),
+  distribute: defineAdminRoute({
+    method: 'PUT',
+    path: '/agent-configurations/:id/distribution',
+    operation: 'agent-configurations.distribute',
+    summary: 'Distribute to everyone, to no one, or to custom users, user groups, devices and device groups.',
+    params: IdParamsSchema,
+    body: DistributionSchema,
+  }),
+  delete: defineAdminRoute({
+    method: 'DELETE',
+    path: '/agent-configurations/:id',
+    operation: 'agent-configurations.delete',
+    summary: 'Delete an agent configuration; the system default cannot be deleted.',
+    params: IdParamsSchema,
+  }),
+};
 
 const agentConfigurationView = (row: AgentConfigurationsTable) => ({
   id: row.id,
@@ -34,20 +84,60 @@ const agentConfigurationView = (row: AgentConfigurationsTable) => ({
   updatedAt: row.updated_at,
 });
 
+type SettingsInput = Partial<Omit<AgentConfig, 'onboarding'>> & { onboarding?: Partial<AgentConfig['onboarding']> };
+
+/** Settings with the given fields replaced; onboarding merges field by field. */
+function mergeSettings(base: AgentConfig, input: SettingsInput): AgentConfig {
+  return AgentConfigSchema.parse({
+    maxRunTimeSeconds: input.maxRunTimeSeconds ?? base.maxRunTimeSeconds,
+    maxResponseSizeKb: input.maxResponseSizeKb ?? base.maxResponseSizeKb,
+    checkinFrequencyMinutes: input.checkinFrequencyMinutes ?? base.checkinFrequencyMinutes,
+    onboarding: { ...base.onboarding, ...input.onboarding },
+  });
+}
+
 /** Registers /agent-configurations routes on an admin-authenticated plugin scope. */
 export function adminAgentConfigurationRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  app.get('/agent-configurations', async () => {
-    const rows = await ctx.db
-      .selectFrom('agent_configurations')
-      .selectAll()
-      .where('tenant_id', '=', ctx.tenant.id)
-      .orderBy('created_at')
-      .execute();
-    return { agentConfigurations: rows.map(agentConfigurationView) };
+  const find = async (id: string): Promise<AgentConfigurationsTable> => {
+    const row = await ctx.db.selectFrom('agent_configurations').selectAll().where('id', '=', id).where('tenant_id', '=', ctx.tenant.id).executeTakeFirst();
+    if (!row) throw notFound(`Agent configuration ${id} does not exist.`);
+    return row;
+  };
+
+  /** Writes a changed row guarded by its version, and its audit entry, in one transaction. */
+  const saveChange = async (request: FastifyRequest, action: string, before: AgentConfigurationsTable, after: AgentConfigurationsTable) => {
+    await ctx.db.transaction().execute(async (trx) => {
+      const updated = await trx
+        .updateTable('agent_configurations')
+        .set({ name: after.name, description: after.description, settings: after.settings, distribution: after.distribution, version: after.version, updated_at: after.updated_at })
+        .where('id', '=', before.id)
+        .where('version', '=', before.version)
+        .executeTakeFirst();
+      if (updated.numUpdatedRows !== 1n) throw conflict(`Agent configuration ${before.name} was changed at the same time; reload it and try again.`);
+      await recordAudit(
+        trx,
+        { actor: adminActor(request), action, target: `agent_configuration:${before.id}`, before: agentConfigurationView(before), after: agentConfigurationView(after) },
+        new Date(after.updated_at),
+      );
+    });
+    return agentConfigurationView(after);
+  };
+
+  addAdminRoute(app, AGENT_CONFIGURATION_ROUTES.list, async ({ query }) => {
+    let base = ctx.db.selectFrom('agent_configurations').where('tenant_id', '=', ctx.tenant.id);
+    if (query.q !== undefined) base = base.where(containsIgnoringCase('name', query.q));
+    const [rows, count] = await Promise.all([
+      base.selectAll().orderBy('created_at').orderBy('id').limit(query.limit).offset(query.offset).execute(),
+      base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    return { agentConfigurations: rows.map(agentConfigurationView), page: { limit: query.limit, offset: query.offset, total: Number(count.n) } };
   });
 
-  app.post('/agent-configurations', async (request, reply) => {
-    const body = parseInput(CreateAgentConfigurationSchema, request.body, 'body');
+  addAdminRoute(app, AGENT_CONFIGURATION_ROUTES.get, async ({ params }) => agentConfigurationView(await find(params.id)));
+
+  addAdminRoute(app, AGENT_CONFIGURATION_ROUTES.create, async ({ body, request }) => {
+    const distribution = normaliseDistribution(body.distribution ?? NO_ONE);
+    await checkDistributionTargets(ctx.db, ctx.tenant.id, distribution);
     const now = ctx.now();
     const row: AgentConfigurationsTable = {
       id: randomUUID(),
@@ -55,49 +145,52 @@ export function adminAgentConfigurationRoutes(app: FastifyInstance, ctx: ServerC
       name: body.name,
       description: body.description ?? null,
       is_system_default: 0,
-      settings: JSON.stringify({
-        maxRunTimeSeconds: body.maxRunTimeSeconds ?? DEFAULT_AGENT_CONFIG.maxRunTimeSeconds,
-        maxResponseSizeKb: body.maxResponseSizeKb ?? DEFAULT_AGENT_CONFIG.maxResponseSizeKb,
-        checkinFrequencyMinutes: body.checkinFrequencyMinutes ?? DEFAULT_AGENT_CONFIG.checkinFrequencyMinutes,
-        onboarding: body.onboarding ?? DEFAULT_AGENT_CONFIG.onboarding,
-      }),
-      distribution: JSON.stringify(body.distribution ?? NO_ONE),
+      settings: JSON.stringify(mergeSettings(DEFAULT_AGENT_CONFIG, body)),
+      distribution: JSON.stringify(distribution),
       version: 1,
       created_at: now.toISOString(),
       updated_at: now.toISOString(),
     };
     await ctx.db.transaction().execute(async (trx) => {
       await trx.insertInto('agent_configurations').values(row).execute();
-      await recordAudit(
-        trx,
-        { actor: adminActor(request), action: 'agent_configuration.create', target: `agent_configuration:${row.id}`, details: { name: row.name, settings: JSON.parse(row.settings), distribution: JSON.parse(row.distribution) } },
-        now,
-      );
-    });
-    return reply.code(201).send(agentConfigurationView(row));
-  });
-
-  app.put('/agent-configurations/:id/distribution', async (request) => {
-    const { id } = parseInput(IdParamsSchema, request.params, 'agent configuration id');
-    const distribution = parseInput(DistributionSchema, request.body, 'body');
-    const now = ctx.now();
-    const row = await ctx.db.transaction().execute(async (trx) => {
-      // updated_at moves too: the newest-updated configuration distributed to a device is the one in effect.
-      const updated = await trx
-        .updateTable('agent_configurations')
-        .set({ distribution: JSON.stringify(distribution), updated_at: now.toISOString() })
-        .where('id', '=', id)
-        .where('tenant_id', '=', ctx.tenant.id)
-        .returningAll()
-        .executeTakeFirst();
-      if (!updated) throw notFound(`Agent configuration ${id} does not exist.`);
-      await recordAudit(
-        trx,
-        { actor: adminActor(request), action: 'agent_configuration.distribute', target: `agent_configuration:${id}`, details: { distribution } },
-        now,
-      );
-      return updated;
+      await recordAudit(trx, { actor: adminActor(request), action: 'agent_configuration.create', target: `agent_configuration:${row.id}`, after: agentConfigurationView(row) }, now);
     });
     return agentConfigurationView(row);
+  });
+
+  addAdminRoute(app, AGENT_CONFIGURATION_ROUTES.update, async ({ params, body, request }) => {
+    const before = await find(params.id);
+    const now = ctx.now().toISOString();
+    return saveChange(request, 'agent_configuration.update', before, {
+      ...before,
+      name: body.name ?? before.name,
+      description: body.description === undefined ? before.description : body.description,
+      settings: JSON.stringify(mergeSettings(AgentConfigSchema.parse(JSON.parse(before.settings)), body)),
+      version: before.version + 1,
+      updated_at: now,
+    });
+  });
+
+  addAdminRoute(app, AGENT_CONFIGURATION_ROUTES.distribute, async ({ params, body, request }) => {
+    const before = await find(params.id);
+    const distribution = normaliseDistribution(body);
+    await checkDistributionTargets(ctx.db, ctx.tenant.id, distribution);
+    // updated_at moves too: the newest-updated configuration distributed to a device is the one in effect.
+    return saveChange(request, 'agent_configuration.distribute', before, {
+      ...before,
+      distribution: JSON.stringify(distribution),
+      updated_at: ctx.now().toISOString(),
+    });
+  });
+
+  addAdminRoute(app, AGENT_CONFIGURATION_ROUTES.delete, async ({ params, request }) => {
+    const row = await find(params.id);
+    if (row.is_system_default === 1) throw conflict('The system default agent configuration cannot be deleted; distribute it to no one instead.');
+    const now = ctx.now();
+    await ctx.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('agent_configurations').where('id', '=', row.id).execute();
+      await recordAudit(trx, { actor: adminActor(request), action: 'agent_configuration.delete', target: `agent_configuration:${row.id}`, before: agentConfigurationView(row) }, now);
+    });
+    return { deleted: row.id };
   });
 }

@@ -1,20 +1,33 @@
-// Admin API authentication: a bearer token looked up by its sha256, so the database never holds a usable token.
+// Admin API authentication: a bearer token looked up by its sha256 (the database never holds a usable token), with its scope enforced.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { sha256Hex } from '../shared/blob-cipher';
 import { bearerToken } from './bearer-token';
 import type { Db } from './database';
-import { unauthorized } from './http-errors';
+import { HttpError, unauthorized } from './http-errors';
+
+export const ADMIN_TOKEN_SCOPES = ['admin', 'read-only'] as const;
+export type AdminTokenScope = (typeof ADMIN_TOKEN_SCOPES)[number];
+
+/** Methods a read-only token may use: they change nothing. */
+const READ_METHODS = new Set(['GET', 'HEAD']);
 
 const actors = new WeakMap<FastifyRequest, string>();
 
-/** Rejects every request of this plugin scope that lacks a known admin token, before its body is parsed. */
+/** Rejects every request of this plugin scope that lacks a live admin token, or whose token's scope does not allow it, before its body is parsed. */
 export function requireAdminToken(app: FastifyInstance, db: Db): void {
   app.addHook('onRequest', async (request) => {
     const token = bearerToken(request.headers.authorization);
     if (token === null) throw unauthorized('An admin API token is required: send Authorization: Bearer <token>.');
     // Looking up the hash, not the token, leaves nothing for a timing attack to compare against.
-    const row = await db.selectFrom('admin_tokens').select('id').where('token_sha256', '=', sha256Hex(token)).executeTakeFirst();
-    if (!row) throw unauthorized('The admin API token is not valid.');
+    const row = await db
+      .selectFrom('admin_tokens')
+      .select(['id', 'scope', 'revoked_at'])
+      .where('token_sha256', '=', sha256Hex(token))
+      .executeTakeFirst();
+    if (!row || row.revoked_at !== null) throw unauthorized('The admin API token is not valid.');
+    if (row.scope !== 'admin' && !READ_METHODS.has(request.method)) {
+      throw new HttpError(403, 'forbidden', 'This admin API token is read-only; use a token with the admin scope to make changes.');
+    }
     actors.set(request, `admin-token:${row.id}`);
   });
 }

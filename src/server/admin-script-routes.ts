@@ -1,28 +1,105 @@
-// Admin API: All Scripts. Each script version's body is stored sealed (AES-256-GCM) as a blob that devices download.
+// Admin API: All Scripts. Every edit makes a new immutable version whose body is stored sealed (AES-256-GCM) as a blob that devices download.
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { openBlob, sealBlob, sha256Hex } from '../shared/blob-cipher';
-import { InterpreterSchema } from '../shared/script-result';
+import { InterpreterSchema, type Interpreter } from '../shared/script-result';
 import { adminActor } from './admin-auth';
+import { addAdminRoute, containsIgnoringCase, defineAdminRoute, IdParamsSchema, PageQuerySchema, SearchTermSchema } from './admin-route';
 import { recordAudit } from './audit-log';
-import type { ScriptsTable } from './database';
-import { notFound, parseInput } from './http-errors';
+import type { Db, ScriptsTable } from './database';
+import { badRequest, conflict, notFound } from './http-errors';
+import { ScriptInputsSchema, type ScriptInput } from './script-inputs';
 import type { ServerContext } from './server-context';
 
 export const MAX_SCRIPT_BODY_BYTES = 1024 * 1024;
+// A 1 MB script body grows when JSON-escaped, so these routes alone accept more than the global 1 MB body limit.
+const SCRIPT_BODY_LIMIT = 4 * MAX_SCRIPT_BODY_BYTES;
 
-const CreateScriptSchema = z.strictObject({
-  name: z.string().trim().min(1).max(200),
-  type: InterpreterSchema,
-  runAsRoot: z.boolean().default(false),
-  body: z
-    .string()
-    .min(1)
-    .refine((s) => Buffer.byteLength(s, 'utf8') <= MAX_SCRIPT_BODY_BYTES, { message: 'the script body must be at most 1 MB' }),
-  description: z.string().max(2000).optional(),
-});
-const IdParamsSchema = z.object({ id: z.string() });
+const ScriptName = z.string().trim().min(1).max(200);
+const ScriptBody = z
+  .string()
+  .min(1)
+  .refine((s) => Buffer.byteLength(s, 'utf8') <= MAX_SCRIPT_BODY_BYTES, { message: 'the script body must be at most 1 MB' });
+const Description = z.string().max(2000);
+/** The device attribute a script's trimmed output sets. */
+export const AttributeName = z.string().regex(/^[A-Za-z][A-Za-z0-9 _.-]{0,63}$/, 'an attribute name starts with a letter and has at most 64 letters, digits, spaces, _ . or -');
+
+export const SCRIPT_ROUTES = {
+  list: defineAdminRoute({
+    method: 'GET',
+    path: '/scripts',
+    operation: 'scripts.list',
+    summary: 'List All Scripts, filtered by a search term on the name or by type.',
+    query: PageQuerySchema.extend({ q: SearchTermSchema.optional(), type: InterpreterSchema.optional() }),
+  }),
+  get: defineAdminRoute({
+    method: 'GET',
+    path: '/scripts/:id',
+    operation: 'scripts.get',
+    summary: 'A script with the body and inputs of its latest version, or of the version asked for.',
+    params: IdParamsSchema,
+    query: z.object({ version: z.coerce.number().int().min(1).optional() }),
+  }),
+  versions: defineAdminRoute({ method: 'GET', path: '/scripts/:id/versions', operation: 'scripts.versions', summary: "A script's versions, newest first.", params: IdParamsSchema }),
+  create: defineAdminRoute({
+    method: 'POST',
+    path: '/scripts',
+    operation: 'scripts.create',
+    summary: 'Add a script; "Run as root" is off unless asked for.',
+    body: z.strictObject({
+      name: ScriptName,
+      type: InterpreterSchema,
+      runAsRoot: z.boolean().default(false),
+      body: ScriptBody,
+      description: Description.optional(),
+      inputs: ScriptInputsSchema.default([]),
+      attribute: AttributeName.nullable().optional(),
+    }),
+    successStatus: 201,
+    bodyLimit: SCRIPT_BODY_LIMIT,
+  }),
+  upload: defineAdminRoute({
+    method: 'POST',
+    path: '/scripts/upload',
+    operation: 'scripts.upload',
+    summary: 'Add a script from a plain-text file (Content-Type: text/plain); the type comes from its #! line unless given.',
+    query: z.object({
+      name: ScriptName,
+      type: InterpreterSchema.optional(),
+      runAsRoot: z.enum(['true', 'false']).default('false'),
+      description: Description.optional(),
+    }),
+    body: ScriptBody,
+    textBody: true,
+    successStatus: 201,
+    bodyLimit: SCRIPT_BODY_LIMIT,
+  }),
+  update: defineAdminRoute({
+    method: 'PATCH',
+    path: '/scripts/:id',
+    operation: 'scripts.update',
+    summary: 'Edit a script: every edit makes a new immutable version; configurations keep the version they were given.',
+    params: IdParamsSchema,
+    body: z.strictObject({
+      name: ScriptName.optional(),
+      type: InterpreterSchema.optional(),
+      runAsRoot: z.boolean().optional(),
+      body: ScriptBody.optional(),
+      description: Description.nullable().optional(),
+      inputs: ScriptInputsSchema.optional(),
+      attribute: AttributeName.nullable().optional(),
+    }),
+    bodyLimit: SCRIPT_BODY_LIMIT,
+  }),
+  delete: defineAdminRoute({
+    method: 'DELETE',
+    path: '/scripts/:id',
+    operation: 'scripts.delete',
+    summary: 'Delete a script and all its versions; refused, naming them, while script configurations use it.',
+    params: IdParamsSchema,
+  }),
+};
 
 const scriptView = (s: ScriptsTable) => ({
   id: s.id,
@@ -30,68 +107,225 @@ const scriptView = (s: ScriptsTable) => ({
   type: s.type,
   runAsRoot: s.run_as_root === 1,
   description: s.description,
+  inputs: JSON.parse(s.inputs) as ScriptInput[],
+  attribute: s.attribute,
   version: s.latest_version,
   createdAt: s.created_at,
   updatedAt: s.updated_at,
 });
 
+const SHEBANG_TYPES: [RegExp, Interpreter][] = [
+  [/\bzsh\b/, 'zsh'],
+  [/\bbash\b|\/sh\b/, 'bash'],
+  [/\bpython3?\b/, 'python'],
+  [/\bswift\b/, 'swift'],
+];
+
+/** The interpreter a `#!` line names, for uploads that do not say. */
+function typeFromShebang(body: string): Interpreter | null {
+  const first = body.split('\n', 1)[0] ?? '';
+  if (!first.startsWith('#!')) return null;
+  return SHEBANG_TYPES.find(([pattern]) => pattern.test(first))?.[1] ?? null;
+}
+
+interface VersionContent {
+  body: string;
+  type: Interpreter;
+  runAsRoot: boolean;
+  inputs: ScriptInput[];
+}
+
+/** Seals a version's body into a blob and records the version; the caller's transaction makes both or neither. */
+async function storeVersion(db: Db, scriptId: string, version: number, content: VersionContent, now: string): Promise<void> {
+  const sealed = sealBlob(Buffer.from(content.body, 'utf8'));
+  const blobId = randomUUID();
+  await db
+    .insertInto('blobs')
+    .values({ id: blobId, bytes: sealed.blob, sha256: sealed.sha256, size: sealed.blob.length, content_key: sealed.key, created_at: now })
+    .execute();
+  await db
+    .insertInto('script_versions')
+    .values({
+      script_id: scriptId,
+      version,
+      blob_id: blobId,
+      created_at: now,
+      type: content.type,
+      run_as_root: content.runAsRoot ? 1 : 0,
+      inputs: JSON.stringify(content.inputs),
+    })
+    .execute();
+}
+
 /** Registers /scripts routes on an admin-authenticated plugin scope. */
 export function adminScriptRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  app.get('/scripts', async () => {
-    const rows = await ctx.db.selectFrom('scripts').selectAll().where('tenant_id', '=', ctx.tenant.id).orderBy('name').execute();
-    return { scripts: rows.map(scriptView) };
-  });
-
-  app.get('/scripts/:id', async (request) => {
-    const { id } = parseInput(IdParamsSchema, request.params, 'script id');
+  const findScript = async (id: string): Promise<ScriptsTable> => {
     const script = await ctx.db.selectFrom('scripts').selectAll().where('id', '=', id).where('tenant_id', '=', ctx.tenant.id).executeTakeFirst();
     if (!script) throw notFound(`Script ${id} does not exist.`);
+    return script;
+  };
+  const versionBody = async (scriptId: string, version: number): Promise<string | null> => {
     const blob = await ctx.db
       .selectFrom('script_versions as sv')
       .innerJoin('blobs as b', 'b.id', 'sv.blob_id')
       .select(['b.bytes', 'b.content_key'])
-      .where('sv.script_id', '=', id)
-      .where('sv.version', '=', script.latest_version)
-      .executeTakeFirstOrThrow();
-    return { ...scriptView(script), body: openBlob(Buffer.from(blob.bytes), blob.content_key).toString('utf8') };
-  });
+      .where('sv.script_id', '=', scriptId)
+      .where('sv.version', '=', version)
+      .executeTakeFirst();
+    return blob ? openBlob(Buffer.from(blob.bytes), blob.content_key).toString('utf8') : null;
+  };
 
-  // A 1 MB script body grows when JSON-escaped, so this route alone accepts more than the global 1 MB body limit.
-  app.post('/scripts', { bodyLimit: 4 * MAX_SCRIPT_BODY_BYTES }, async (request, reply) => {
-    const body = parseInput(CreateScriptSchema, request.body, 'body');
+  const create = async (request: FastifyRequest, fields: { name: string; description: string | null; attribute: string | null } & VersionContent) => {
     const at = ctx.now();
     const now = at.toISOString();
-    const sealed = sealBlob(Buffer.from(body.body, 'utf8'));
     const script: ScriptsTable = {
       id: randomUUID(),
       tenant_id: ctx.tenant.id,
-      name: body.name,
-      type: body.type,
-      run_as_root: body.runAsRoot ? 1 : 0,
-      description: body.description ?? null,
+      name: fields.name,
+      type: fields.type,
+      run_as_root: fields.runAsRoot ? 1 : 0,
+      description: fields.description,
       latest_version: 1,
+      inputs: JSON.stringify(fields.inputs),
+      attribute: fields.attribute,
       created_at: now,
       updated_at: now,
     };
-    const blobId = randomUUID();
     await ctx.db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto('blobs')
-        .values({ id: blobId, bytes: sealed.blob, sha256: sealed.sha256, size: sealed.blob.length, content_key: sealed.key, created_at: now })
-        .execute();
       await trx.insertInto('scripts').values(script).execute();
-      await trx.insertInto('script_versions').values({ script_id: script.id, version: 1, blob_id: blobId, created_at: now }).execute();
+      await storeVersion(trx, script.id, 1, fields, now);
+      await recordAudit(
+        trx,
+        { actor: adminActor(request), action: 'script.create', target: `script:${script.id}`, details: { bodySha256: sha256Hex(fields.body) }, after: scriptView(script) },
+        at,
+      );
+    });
+    return scriptView(script);
+  };
+
+  addAdminRoute(app, SCRIPT_ROUTES.list, async ({ query }) => {
+    let base = ctx.db.selectFrom('scripts').where('tenant_id', '=', ctx.tenant.id);
+    if (query.q !== undefined) base = base.where(containsIgnoringCase('name', query.q));
+    if (query.type !== undefined) base = base.where('type', '=', query.type);
+    const [rows, count] = await Promise.all([
+      base.selectAll().orderBy('name').orderBy('created_at').limit(query.limit).offset(query.offset).execute(),
+      base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    return { scripts: rows.map(scriptView), page: { limit: query.limit, offset: query.offset, total: Number(count.n) } };
+  });
+
+  addAdminRoute(app, SCRIPT_ROUTES.get, async ({ params, query }) => {
+    const script = await findScript(params.id);
+    const version = query.version ?? script.latest_version;
+    const row = await ctx.db.selectFrom('script_versions').selectAll().where('script_id', '=', script.id).where('version', '=', version).executeTakeFirst();
+    const body = row ? await versionBody(script.id, version) : null;
+    if (!row || body === null) throw notFound(`Script ${script.id} has no version ${version}.`);
+    return {
+      ...scriptView(script),
+      version,
+      latestVersion: script.latest_version,
+      type: row.type,
+      runAsRoot: row.run_as_root === 1,
+      inputs: JSON.parse(row.inputs) as ScriptInput[],
+      body,
+    };
+  });
+
+  addAdminRoute(app, SCRIPT_ROUTES.versions, async ({ params }) => {
+    const script = await findScript(params.id);
+    const rows = await ctx.db
+      .selectFrom('script_versions as sv')
+      .innerJoin('blobs as b', 'b.id', 'sv.blob_id')
+      .select(['sv.version', 'sv.type', 'sv.run_as_root', 'sv.inputs', 'sv.created_at', 'b.sha256'])
+      .where('sv.script_id', '=', script.id)
+      .orderBy('sv.version', 'desc')
+      .execute();
+    return {
+      versions: rows.map((r) => ({ version: r.version, type: r.type, runAsRoot: r.run_as_root === 1, inputs: JSON.parse(r.inputs) as ScriptInput[], blobSha256: r.sha256, createdAt: r.created_at })),
+    };
+  });
+
+  addAdminRoute(app, SCRIPT_ROUTES.create, async ({ body, request }) =>
+    create(request, { ...body, description: body.description ?? null, attribute: body.attribute ?? null }),
+  );
+
+  addAdminRoute(app, SCRIPT_ROUTES.upload, async ({ query, body, request }) => {
+    const type = query.type ?? typeFromShebang(body);
+    if (type === null) throw badRequest('The script type could not be read from its #! line; give type=bash, zsh, python or swift.');
+    return create(request, { name: query.name, description: query.description ?? null, attribute: null, type, runAsRoot: query.runAsRoot === 'true', inputs: [], body });
+  });
+
+  addAdminRoute(app, SCRIPT_ROUTES.update, async ({ params, body, request }) => {
+    const before = await findScript(params.id);
+    const latest = await ctx.db.selectFrom('script_versions').selectAll().where('script_id', '=', before.id).where('version', '=', before.latest_version).executeTakeFirstOrThrow();
+    const content: VersionContent = {
+      body: body.body ?? (await versionBody(before.id, before.latest_version)) ?? '',
+      type: body.type ?? InterpreterSchema.parse(latest.type),
+      runAsRoot: body.runAsRoot ?? latest.run_as_root === 1,
+      inputs: body.inputs ?? (JSON.parse(latest.inputs) as ScriptInput[]),
+    };
+    const at = ctx.now();
+    const now = at.toISOString();
+    const after: ScriptsTable = {
+      ...before,
+      name: body.name ?? before.name,
+      description: body.description === undefined ? before.description : body.description,
+      attribute: body.attribute === undefined ? before.attribute : body.attribute,
+      type: content.type,
+      run_as_root: content.runAsRoot ? 1 : 0,
+      inputs: JSON.stringify(content.inputs),
+      latest_version: before.latest_version + 1,
+      updated_at: now,
+    };
+    await ctx.db.transaction().execute(async (trx) => {
+      // The version guard makes a concurrent edit fail instead of both claiming the same version number.
+      const updated = await trx
+        .updateTable('scripts')
+        .set({
+          name: after.name,
+          description: after.description,
+          attribute: after.attribute,
+          type: after.type,
+          run_as_root: after.run_as_root,
+          inputs: after.inputs,
+          latest_version: after.latest_version,
+          updated_at: now,
+        })
+        .where('id', '=', before.id)
+        .where('latest_version', '=', before.latest_version)
+        .executeTakeFirst();
+      if (updated.numUpdatedRows !== 1n) throw conflict(`Script ${before.name} was edited at the same time; reload it and edit again.`);
+      await storeVersion(trx, before.id, after.latest_version, content, now);
       await recordAudit(
         trx,
         {
           actor: adminActor(request),
-          action: 'script.create',
-          target: `script:${script.id}`,
-          details: { name: script.name, type: script.type, runAsRoot: body.runAsRoot, version: 1, bodySha256: sha256Hex(body.body) },
+          action: 'script.update',
+          target: `script:${before.id}`,
+          details: { bodySha256: sha256Hex(content.body) },
+          before: scriptView(before),
+          after: scriptView(after),
         },
         at,
       );
     });
-    return reply.code(201).send(scriptView(script));
+    return scriptView(after);
+  });
+
+  addAdminRoute(app, SCRIPT_ROUTES.delete, async ({ params, request }) => {
+    const script = await findScript(params.id);
+    const uses = await ctx.db.selectFrom('script_configurations').select(['id', 'name']).where('script_id', '=', script.id).orderBy('name').execute();
+    if (uses.length > 0) {
+      throw conflict(`Script ${script.name} is used by script configurations ${uses.map((u) => `${u.name} (${u.id})`).join(', ')}; delete those first.`);
+    }
+    const now = ctx.now();
+    await ctx.db.transaction().execute(async (trx) => {
+      const versions = await trx.selectFrom('script_versions').select('blob_id').where('script_id', '=', script.id).execute();
+      await trx.deleteFrom('script_versions').where('script_id', '=', script.id).execute();
+      await trx.deleteFrom('blobs').where('id', 'in', versions.map((v) => v.blob_id)).execute();
+      await trx.deleteFrom('scripts').where('id', '=', script.id).execute();
+      await recordAudit(trx, { actor: adminActor(request), action: 'script.delete', target: `script:${script.id}`, before: scriptView(script) }, now);
+    });
+    return { deleted: script.id };
   });
 }

@@ -1,4 +1,4 @@
-// The audit trail: every admin change, who made it and what it touched (DESIGN.md §9).
+// The audit trail: every admin change (who, what, when, before/after) and every script result a device reports (DESIGN.md §9).
 import { randomUUID } from 'node:crypto';
 import type { Db } from './database';
 
@@ -6,20 +6,27 @@ export interface AuditEntry {
   actor: string;
   action: string;
   target: string;
-  details: Record<string, unknown>;
+  details?: Record<string, unknown>;
+  /** The changed thing before and after; secrets (PINs, tokens, variable values) never go in. */
+  before?: unknown;
+  after?: unknown;
 }
 
-/** Appends one entry; callers pass a transaction so the change and its record commit together. */
-export async function recordAudit(db: Db, entry: AuditEntry, now: Date): Promise<void> {
+/** Appends entries; callers pass a transaction so the change and its record commit together. */
+export async function recordAudit(db: Db, entry: AuditEntry | AuditEntry[], now: Date): Promise<void> {
+  const entries = Array.isArray(entry) ? entry : [entry];
+  if (entries.length === 0) return;
   await db
     .insertInto('audit_log')
-    .values({
-      id: randomUUID(),
-      at: now.toISOString(),
-      actor: entry.actor,
-      action: entry.action,
-      target: entry.target,
-      details: JSON.stringify(entry.details),
-    })
+    .values(
+      entries.map((e) => ({
+        id: randomUUID(),
+        at: now.toISOString(),
+        actor: e.actor,
+        action: e.action,
+        target: e.target,
+        details: JSON.stringify({ ...e.details, ...(e.before === undefined ? {} : { before: e.before }), ...(e.after === undefined ? {} : { after: e.after }) }),
+      })),
+    )
     .execute();
 }

@@ -29,6 +29,8 @@ export async function checkIn(ctx: ServerContext, device: AuthenticatedDevice, r
   const assignments = await loadDeviceAssignments(ctx.db, device);
   const settings = assignments.agentConfiguration?.settings ?? null;
   const frequency = (settings ?? DEFAULT_AGENT_CONFIG).checkinFrequencyMinutes;
+  // Read once per check-in: a rotation or revocation by any replica applies to the very next ticket.
+  const signer = await ctx.tenant.keyring.currentSigner(now);
   const scripts = settings
     ? await Promise.all(
         assignments.deliverable.map(async (configuration) => ({
@@ -52,7 +54,7 @@ export async function checkIn(ctx: ServerContext, device: AuthenticatedDevice, r
               schedule: configuration.schedule,
               variables: configuration.variables,
             },
-            ctx.tenant.signer,
+            signer,
             { now, ttlSeconds: ticketTtlSeconds(frequency) },
           ),
         })),
@@ -64,5 +66,6 @@ export async function checkIn(ctx: ServerContext, device: AuthenticatedDevice, r
     commands: [],
     nextCheckinSeconds: frequency * 60,
     serverTime: now.toISOString(),
+    revocationList: await ctx.tenant.keyring.revocationList(now),
   };
 }

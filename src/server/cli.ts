@@ -1,7 +1,10 @@
-// Command line of the reference server: `atwork-server serve`.
+// Command line of the reference server: `atwork-server serve`, `admin ...` and `dev-fixture`.
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ADMIN_TOKEN_FILE } from './tenant-setup';
+import { adminCommand } from './admin-cli/admin-command';
+import { parseDeviceRateLimits, type DeviceRateLimits } from './device-rate-limits';
+import { writeDevFixture } from './dev-fixture';
 import { startServer } from './server-app';
 
 function parsePort(value: string): number {
@@ -10,9 +13,9 @@ function parsePort(value: string): number {
   return port;
 }
 
-async function serve(options: { dataDir: string; port: number; host: string; databaseUrl?: string }): Promise<void> {
+async function serve(options: { dataDir: string; port: number; host: string; databaseUrl?: string; deviceRateLimits?: Partial<DeviceRateLimits> }): Promise<void> {
   const dataDir = path.resolve(options.dataDir);
-  const server = await startServer({ dataDir, databaseUrl: options.databaseUrl });
+  const server = await startServer({ dataDir, databaseUrl: options.databaseUrl, deviceRateLimits: options.deviceRateLimits });
   const url = await server.listen({ host: options.host, port: options.port });
   console.log(`Atwork server   ${url}`);
   if (server.createdAdminToken !== null) {
@@ -42,7 +45,37 @@ program
   .addOption(new Option('--port <port>', 'port to listen on; 0 picks a free one').env('ATWORK_PORT').argParser(parsePort).default(0))
   .option('--host <host>', 'address to listen on', '127.0.0.1')
   .addOption(new Option('--database-url <url>', 'postgres:// URL; the embedded SQLite database when absent').env('DATABASE_URL'))
+  .addOption(
+    new Option('--device-rate-limits <limits>', 'device API limits per minute, e.g. perAddress=1200,enrollPerAddress=20,perDevice=120 (load tests raise them)')
+      .env('ATWORK_DEVICE_RATE_LIMITS')
+      .argParser((value: string) => {
+        try {
+          return parseDeviceRateLimits(value);
+        } catch (error) {
+          throw new InvalidArgumentError((error as Error).message);
+        }
+      }),
+  )
   .action(serve);
+
+function parseTtl(value: string): number {
+  if (!/^-?\d+$/.test(value)) throw new InvalidArgumentError('The TTL is a whole number of seconds; negative makes an already expired ticket.');
+  return Number(value);
+}
+
+program
+  .command('dev-fixture')
+  .description('Write a fresh tenant, device and signed ticket with its blob into a folder, for tamper tests of `atwork-agent open-ticket`.')
+  .requiredOption('--out <dir>', 'folder to write tenant-root.pem, device-key.jwk, device-id, ticket, blob, script and crl into')
+  .addOption(new Option('--ttl <seconds>', 'seconds until the ticket expires; -3600 makes one that expired an hour ago').argParser(parseTtl).default(3600))
+  .option('--script <text>', 'the script the ticket authorizes', '#!/bin/bash\necho "hello from the dev fixture"\n')
+  .action(async (options: { out: string; ttl: number; script: string }) => {
+    const out = path.resolve(options.out);
+    const fixture = await writeDevFixture({ out, ttlSeconds: options.ttl, script: options.script });
+    console.log(`Wrote a dev fixture for device ${fixture.deviceId} of tenant ${fixture.tenantId} to ${out}`);
+  });
+
+program.addCommand(adminCommand());
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(`atwork-server: ${error instanceof Error ? error.message : String(error)}`);

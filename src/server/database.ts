@@ -11,14 +11,39 @@ export interface TenantsTable {
   id: string;
   name: string;
   root_certificate_pem: string;
+  /** The signing certificate in use, kept in step with signing_certificates on rotation. */
   signing_certificate_pem: string;
   created_at: string;
+  /** The root private key sealed under the master key (private-key-vault.ts); null only before migration 0002's import. */
+  root_private_key_sealed: string | null;
+  /** Number of the latest CRL; only ever grows, so agents can refuse an older list. */
+  crl_number: Generated<number>;
+  /** Latest CRL, base64 DER, signed by the root. */
+  crl: string | null;
+  crl_issued_at: string | null;
+}
+
+export interface SigningCertificatesTable {
+  /** Lower-case hex, no leading zeros. */
+  serial_number: string;
+  tenant_id: string;
+  certificate_pem: string;
+  private_key_sealed: string;
+  not_before: string;
+  not_after: string;
+  created_at: string;
+  revoked_at: string | null;
+  revocation_reason: string | null;
 }
 
 export interface AdminTokensTable {
   id: string;
   token_sha256: string;
   created_at: string;
+  name: Generated<string>;
+  /** 'admin' may change anything; 'read-only' may only read (admin-auth.ts). */
+  scope: Generated<string>;
+  revoked_at: Generated<string | null>;
 }
 
 export interface UsersTable {
@@ -74,6 +99,10 @@ export interface ScriptsTable {
   latest_version: number;
   created_at: string;
   updated_at: string;
+  /** JSON array of the latest version's inputs {label, variable, defaultValue}. */
+  inputs: string;
+  /** Device attribute the script's trimmed output sets, or null. */
+  attribute: string | null;
 }
 
 export interface ScriptVersionsTable {
@@ -81,6 +110,9 @@ export interface ScriptVersionsTable {
   version: number;
   blob_id: string;
   created_at: string;
+  type: string;
+  run_as_root: number;
+  inputs: string;
 }
 
 export interface AgentConfigurationsTable {
@@ -108,6 +140,9 @@ export interface ScriptConfigurationsTable {
   version: number;
   created_at: string;
   updated_at: string;
+  /** JSON object: script input variable -> {variable?: alternate name, value?: overriding default}. */
+  inputs: string;
+  description: string | null;
 }
 
 export interface ScriptResultsTable {
@@ -138,8 +173,46 @@ export interface AuditLogTable {
   details: string;
 }
 
+export interface GroupsTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  description: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface UserGroupMembersTable {
+  group_id: string;
+  user_id: string;
+  added_at: string;
+}
+
+export interface DeviceGroupMembersTable {
+  group_id: string;
+  device_id: string;
+  added_at: string;
+}
+
+export interface DeviceAttributesTable {
+  device_id: string;
+  name: string;
+  value: string;
+  execution_id: string;
+  updated_at: string;
+}
+
+export interface DeviceAppsTable {
+  device_id: string;
+  bundle_id: string;
+  name: string;
+  version: string | null;
+  reported_at: string;
+}
+
 export interface Database {
   tenants: TenantsTable;
+  signing_certificates: SigningCertificatesTable;
   admin_tokens: AdminTokensTable;
   users: UsersTable;
   registration_pins: RegistrationPinsTable;
@@ -152,6 +225,12 @@ export interface Database {
   script_results: ScriptResultsTable;
   device_events: DeviceEventsTable;
   audit_log: AuditLogTable;
+  user_groups: GroupsTable;
+  user_group_members: UserGroupMembersTable;
+  device_groups: GroupsTable;
+  device_group_members: DeviceGroupMembersTable;
+  device_attributes: DeviceAttributesTable;
+  device_apps: DeviceAppsTable;
 }
 
 export type Db = Kysely<Database>;

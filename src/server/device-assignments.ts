@@ -1,10 +1,12 @@
 // What is distributed to one device: its effective agent configuration and the script configurations that target it.
+import { z } from 'zod';
 import { AgentConfigSchema, type AgentConfig } from '../shared/agent-config';
+import { DeviceFactsSchema } from '../shared/protocol';
 import { ScheduleSpecSchema, type ScheduleSpec } from '../shared/schedule';
 import { InterpreterSchema, type Interpreter } from '../shared/script-result';
-import { z } from 'zod';
 import type { Db } from './database';
-import { includesDevice, readDistribution } from './distribution';
+import { includesDevice, readDistribution, type DistributionTarget } from './distribution';
+import { InputOverridesSchema, resolveVariables, ScriptInputsSchema, type AlternateVariable } from './script-inputs';
 
 const VariablesSchema = z.record(z.string(), z.string());
 
@@ -19,6 +21,7 @@ export interface TargetedScriptConfiguration {
   name: string;
   version: number;
   schedule: ScheduleSpec;
+  /** Resolved for this device: input defaults, overrides and alternate variables applied. */
   variables: Record<string, string>;
   script: { id: string; version: number; name: string; interpreter: Interpreter; runAsRoot: boolean };
   blob: { id: string; sha256: string; size: number; contentKey: string };
@@ -35,19 +38,57 @@ export interface DeviceAssignments {
 export const NO_AGENT_CONFIGURATION_REASON =
   'No agent configuration is distributed to this device; distribute one so its script configurations can run.';
 
-async function effectiveAgentConfiguration(db: Db, device: DeviceRef): Promise<DeviceAssignments['agentConfiguration']> {
-  const rows = await db
+/** The device with the groups it and its user belong to, as distribution matches it. */
+export async function distributionTarget(db: Db, device: DeviceRef): Promise<DistributionTarget> {
+  const [userGroups, deviceGroups] = await Promise.all([
+    db.selectFrom('user_group_members').select('group_id').where('user_id', '=', device.userId).execute(),
+    db.selectFrom('device_group_members').select('group_id').where('device_id', '=', device.id).execute(),
+  ]);
+  return { id: device.id, userId: device.userId, userGroupIds: userGroups.map((g) => g.group_id), deviceGroupIds: deviceGroups.map((g) => g.group_id) };
+}
+
+/** The tenant's agent configurations, most recently changed first: the first one distributed to a device is in effect. */
+export async function agentConfigurationsByPrecedence(db: Db, tenantId: string): Promise<{ id: string; name: string; settings: string; distribution: string }[]> {
+  return db
     .selectFrom('agent_configurations')
     .select(['id', 'name', 'settings', 'distribution'])
-    .where('tenant_id', '=', device.tenantId)
+    .where('tenant_id', '=', tenantId)
     .orderBy('updated_at', 'desc')
     .orderBy('created_at', 'desc')
     .execute();
-  const row = rows.find((r) => includesDevice(readDistribution(r.distribution), device));
+}
+
+/** The agent configuration in effect for a target, out of agentConfigurationsByPrecedence's rows. */
+export function effectiveAgentConfiguration(
+  rows: { id: string; name: string; settings: string; distribution: string }[],
+  target: DistributionTarget,
+): DeviceAssignments['agentConfiguration'] {
+  const row = rows.find((r) => includesDevice(readDistribution(r.distribution), target));
   return row ? { id: row.id, name: row.name, settings: AgentConfigSchema.parse(JSON.parse(row.settings)) } : null;
 }
 
-async function targetedScriptConfigurations(db: Db, device: DeviceRef): Promise<TargetedScriptConfiguration[]> {
+/** Values of the alternate variables for one device. */
+async function alternateVariableValues(db: Db, device: DeviceRef): Promise<Record<AlternateVariable, string>> {
+  const row = await db
+    .selectFrom('devices as d')
+    .innerJoin('users as u', 'u.id', 'd.user_id')
+    .select(['d.name', 'd.facts', 'd.os_version', 'u.username', 'u.display_name'])
+    .where('d.id', '=', device.id)
+    .executeTakeFirst();
+  const facts = DeviceFactsSchema.partial().safeParse(row ? JSON.parse(row.facts) : {});
+  const f = facts.success ? facts.data : {};
+  return {
+    'device.id': device.id,
+    'device.name': row?.name ?? '',
+    'device.serialNumber': f.serialNumber ?? '',
+    'device.model': f.model ?? '',
+    'device.osVersion': row?.os_version ?? f.osVersion ?? '',
+    'user.username': row?.username ?? '',
+    'user.displayName': row?.display_name ?? '',
+  };
+}
+
+async function targetedScriptConfigurations(db: Db, device: DeviceRef, target: DistributionTarget): Promise<TargetedScriptConfiguration[]> {
   const rows = await db
     .selectFrom('script_configurations as sc')
     .innerJoin('scripts as s', 's.id', 'sc.script_id')
@@ -61,11 +102,13 @@ async function targetedScriptConfigurations(db: Db, device: DeviceRef): Promise<
       'sc.version',
       'sc.schedule',
       'sc.variables',
+      'sc.inputs as input_overrides',
       'sc.distribution',
       's.id as script_id',
       's.name as script_name',
-      's.type as script_type',
-      's.run_as_root',
+      'sv.type as script_type',
+      'sv.run_as_root',
+      'sv.inputs as script_inputs',
       'sv.version as script_version',
       'b.id as blob_id',
       'b.sha256 as blob_sha256',
@@ -75,30 +118,38 @@ async function targetedScriptConfigurations(db: Db, device: DeviceRef): Promise<
     .where('sc.tenant_id', '=', device.tenantId)
     .orderBy('sc.created_at')
     .execute();
-  return rows
-    .filter((r) => includesDevice(readDistribution(r.distribution), device))
-    .map((r) => ({
-      id: r.id,
-      name: r.name,
-      version: r.version,
-      schedule: ScheduleSpecSchema.parse(JSON.parse(r.schedule)),
-      variables: VariablesSchema.parse(JSON.parse(r.variables)),
-      script: {
-        id: r.script_id,
-        version: r.script_version,
-        name: r.script_name,
-        interpreter: InterpreterSchema.parse(r.script_type),
-        runAsRoot: r.run_as_root === 1,
-      },
-      blob: { id: r.blob_id, sha256: r.blob_sha256, size: r.blob_size, contentKey: r.blob_key },
-    }));
+  const targeted = rows.filter((r) => includesDevice(readDistribution(r.distribution), target));
+  const needsFacts = targeted.some((r) => r.input_overrides.includes('alternateVariable'));
+  const facts = needsFacts ? await alternateVariableValues(db, device) : ({} as Record<AlternateVariable, string>);
+  return targeted.map((r) => ({
+    id: r.id,
+    name: r.name,
+    version: r.version,
+    schedule: ScheduleSpecSchema.parse(JSON.parse(r.schedule)),
+    variables: resolveVariables(
+      ScriptInputsSchema.parse(JSON.parse(r.script_inputs)),
+      InputOverridesSchema.parse(JSON.parse(r.input_overrides)),
+      VariablesSchema.parse(JSON.parse(r.variables)),
+      facts,
+    ),
+    script: {
+      id: r.script_id,
+      version: r.script_version,
+      name: r.script_name,
+      interpreter: InterpreterSchema.parse(r.script_type),
+      runAsRoot: r.run_as_root === 1,
+    },
+    blob: { id: r.blob_id, sha256: r.blob_sha256, size: r.blob_size, contentKey: r.blob_key },
+  }));
 }
 
 /** Loads everything distributed to a device. */
 export async function loadDeviceAssignments(db: Db, device: DeviceRef): Promise<DeviceAssignments> {
-  const [agentConfiguration, targeted] = await Promise.all([
-    effectiveAgentConfiguration(db, device),
-    targetedScriptConfigurations(db, device),
+  const target = await distributionTarget(db, device);
+  const [agentConfigurations, targeted] = await Promise.all([
+    agentConfigurationsByPrecedence(db, device.tenantId),
+    targetedScriptConfigurations(db, device, target),
   ]);
+  const agentConfiguration = effectiveAgentConfiguration(agentConfigurations, target);
   return { agentConfiguration, targeted, deliverable: agentConfiguration ? targeted : [] };
 }

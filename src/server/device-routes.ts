@@ -7,24 +7,31 @@ import { checkIn } from './checkin';
 import { authenticatedDevice, requireDeviceToken } from './device-auth';
 import { loadDeviceAssignments } from './device-assignments';
 import { storeEvents, storeResults } from './device-reports';
+import { deviceRateLimitHooks, type DeviceRateLimits } from './device-rate-limits';
 import { enrollDevice } from './enrollment';
 import { notFound, parseInput } from './http-errors';
 import type { ServerContext } from './server-context';
 
 const BlobParamsSchema = z.object({ id: z.string() });
 const BLOB_NOT_FOUND = 'There is no such blob for this device.';
+/** Enrollment and check-in bodies are a few hundred bytes; anything near this is not a device talking. */
+const SMALL_BODY_LIMIT_BYTES = 16 * 1024;
 
 /** Registers the device API routes on a plugin scope prefixed with DEVICE_API_PREFIX. */
-export async function deviceRoutes(app: FastifyInstance, ctx: ServerContext): Promise<void> {
-  app.post('/enroll', async (request) => {
+export async function deviceRoutes(app: FastifyInstance, ctx: ServerContext, limits: DeviceRateLimits): Promise<void> {
+  const rateLimits = await deviceRateLimitHooks(app, limits);
+  app.addHook('onRequest', rateLimits.perAddress);
+
+  app.post('/enroll', { bodyLimit: SMALL_BODY_LIMIT_BYTES, onRequest: rateLimits.enroll }, async (request) => {
     const body = parseInput(EnrollRequestSchema, request.body, 'body');
     return enrollDevice(ctx, body, bearerToken(request.headers.authorization));
   });
 
   await app.register(async (signed) => {
     requireDeviceToken(signed, ctx);
+    signed.addHook('onRequest', rateLimits.perDevice);
 
-    signed.post('/checkin', async (request) => {
+    signed.post('/checkin', { bodyLimit: SMALL_BODY_LIMIT_BYTES }, async (request) => {
       const body = parseInput(CheckinRequestSchema, request.body, 'body');
       return checkIn(ctx, authenticatedDevice(request), body);
     });

@@ -4,14 +4,22 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { DEVICE_API_PREFIX } from '../shared/protocol';
 import { adminAgentConfigurationRoutes } from './admin-agent-configuration-routes';
 import { requireAdminToken } from './admin-auth';
+import { adminAuditRoutes } from './admin-audit-routes';
 import { adminDeviceRoutes } from './admin-device-routes';
+import { adminGroupRoutes } from './admin-group-routes';
+import { adminOpenApiDocument } from './admin-openapi';
 import { adminScriptConfigurationRoutes } from './admin-script-configuration-routes';
 import { adminScriptRoutes } from './admin-script-routes';
+import { adminSigningCertificateRoutes } from './admin-signing-certificate-routes';
+import { adminTokenRoutes } from './admin-token-routes';
 import { adminUserRoutes } from './admin-user-routes';
 import { openDatabase } from './database';
+import { DEFAULT_DEVICE_RATE_LIMITS, type DeviceRateLimits } from './device-rate-limits';
+import { deviceInventoryRoutes } from './device-inventory-routes';
 import { deviceRoutes } from './device-routes';
 import { installErrorHandlers } from './http-errors';
 import type { ServerContext } from './server-context';
+import { withStartupLock } from './startup-lock';
 import { ensureDataDir, initialiseDataDir } from './tenant-setup';
 
 export const ADMIN_API_PREFIX = '/api/admin/v1';
@@ -23,6 +31,8 @@ export interface ServerOptions {
   databaseUrl?: string;
   logger?: boolean;
   now?: () => Date;
+  /** Device API rate limits, requests per minute; the defaults suit a real fleet, tests lower them. */
+  deviceRateLimits?: Partial<DeviceRateLimits>;
 }
 
 export interface AtworkServer {
@@ -34,7 +44,7 @@ export interface AtworkServer {
   createdAdminToken: string | null;
 }
 
-function buildApp(ctx: ServerContext, logger: boolean): FastifyInstance {
+function buildApp(ctx: ServerContext, logger: boolean, deviceRateLimits: DeviceRateLimits): FastifyInstance {
   const app = Fastify({ logger, bodyLimit: BODY_LIMIT_BYTES });
   installErrorHandlers(app);
   app.addHook('onClose', async () => {
@@ -49,10 +59,18 @@ function buildApp(ctx: ServerContext, logger: boolean): FastifyInstance {
       adminAgentConfigurationRoutes(admin, ctx);
       adminScriptConfigurationRoutes(admin, ctx);
       adminDeviceRoutes(admin, ctx);
+      adminSigningCertificateRoutes(admin, ctx);
+      adminGroupRoutes(admin, ctx);
+      adminAuditRoutes(admin, ctx);
+      adminTokenRoutes(admin, ctx);
     },
     { prefix: ADMIN_API_PREFIX },
   );
-  void app.register(async (device) => deviceRoutes(device, ctx), { prefix: DEVICE_API_PREFIX });
+  void app.register(async (device) => deviceRoutes(device, ctx, deviceRateLimits), { prefix: DEVICE_API_PREFIX });
+  void app.register(async (device) => deviceInventoryRoutes(device, ctx), { prefix: DEVICE_API_PREFIX });
+  // Public like any API reference: it describes the routes and holds nothing secret.
+  const openApi = adminOpenApiDocument(ADMIN_API_PREFIX, '1');
+  app.get(`${ADMIN_API_PREFIX}/openapi.json`, async () => openApi);
   return app;
 }
 
@@ -67,12 +85,13 @@ export async function startServer(options: ServerOptions): Promise<AtworkServer>
   const db = openDatabase({ dataDir: options.dataDir, databaseUrl: options.databaseUrl });
   let initialised;
   try {
-    initialised = await initialiseDataDir(db, options.dataDir, now());
+    const postgres = options.databaseUrl !== undefined && options.databaseUrl !== '';
+    initialised = await withStartupLock(db, postgres, () => initialiseDataDir(db, options.dataDir, now()));
   } catch (error) {
     await db.destroy();
     throw error;
   }
-  const app = buildApp({ db, tenant: initialised.tenant, now }, options.logger ?? false);
+  const app = buildApp({ db, tenant: initialised.tenant, now }, options.logger ?? false, { ...DEFAULT_DEVICE_RATE_LIMITS, ...options.deviceRateLimits });
   await app.ready();
   return {
     app,

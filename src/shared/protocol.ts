@@ -64,8 +64,16 @@ export type ScriptAssignment = z.infer<typeof ScriptAssignmentSchema>;
 
 export const DeviceCommandSchema = z.object({ id: z.string(), type: z.literal('retire') });
 
+/** Largest tenant revocation list (base64 DER) a check-in answer may carry. */
+export const MAX_REVOCATION_LIST_CHARS = 64 * 1024;
+
 export const CheckinResponseSchema = z.object({
   agentConfig: AgentConfigSchema.nullable(),
+  /**
+   * The tenant's X.509 CRL (base64 DER) signed by the root the agent pinned: the signing certificates revoked so far.
+   * Optional only so that an older server still validates; the agent keeps the highest-numbered list it verified.
+   */
+  revocationList: z.string().max(MAX_REVOCATION_LIST_CHARS).regex(/^[A-Za-z0-9+/]+={0,2}$/).optional(),
   scripts: z.array(ScriptAssignmentSchema),
   commands: z.array(DeviceCommandSchema),
   nextCheckinSeconds: z.number().int().min(1),
@@ -87,6 +95,23 @@ export type DeviceEvent = z.infer<typeof DeviceEventSchema>;
 
 export const EventsRequestSchema = z.object({ events: z.array(DeviceEventSchema).min(1).max(100) });
 export type EventsRequest = z.infer<typeof EventsRequestSchema>;
+
+/** Most apps one inventory report may list; a Mac with more is not one this server manages. */
+export const MAX_INVENTORY_APPS = 5000;
+
+/** Text without U+0000, which PostgreSQL cannot store. */
+const InventoryText = (max: number) => z.string().max(max).refine((s) => !s.includes('\u0000'), { message: 'must not contain NUL characters' });
+
+export const InstalledAppSchema = z.object({
+  bundleId: InventoryText(255).min(1),
+  name: InventoryText(255).min(1),
+  version: InventoryText(100).nullable(),
+});
+export type InstalledApp = z.infer<typeof InstalledAppSchema>;
+
+/** A full inventory of installed apps: it replaces the previous one. */
+export const InventoryRequestSchema = z.object({ apps: z.array(InstalledAppSchema).max(MAX_INVENTORY_APPS) });
+export type InventoryRequest = z.infer<typeof InventoryRequestSchema>;
 
 /** Error body of every 4xx/5xx: one sentence a person can act on. */
 export const ApiErrorSchema = z.object({ error: z.string(), message: z.string() });

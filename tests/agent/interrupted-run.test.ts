@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startServer, type AtworkServer } from '../../src/server/server-app';
 import type { ScriptResult } from '../../src/shared/script-result';
-import { AdminClient } from '../../scripts/admin-client';
+import { AdminClient } from '../../src/server/admin-api-client';
 import { tempDir, waitUntil } from './agent-test-kit';
 
 const BIN = join(import.meta.dirname, '../../bin/atwork-agent.js');

@@ -7,7 +7,7 @@ import { createNodeAgent } from '../../src/agent/node-agent';
 import type { AgentService } from '../../src/agent/agent-service';
 import { startServer, type AtworkServer } from '../../src/server/server-app';
 import type { ScriptResult } from '../../src/shared/script-result';
-import { AdminClient } from '../../scripts/admin-client';
+import { AdminClient } from '../../src/server/admin-api-client';
 
 interface LogEntry {
   kind: string;

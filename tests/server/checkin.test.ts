@@ -1,30 +1,13 @@
 // Check-in, device authentication and blob authorization: tickets only once an agent configuration is distributed.
-import { X509Certificate, type KeyObject } from 'node:crypto';
-import { compactDecrypt, compactVerify, decodeProtectedHeader } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openBlob, sha256Hex } from '../../src/shared/blob-cipher';
 import { signDeviceToken } from '../../src/shared/device-token';
 import { CheckinResponseSchema, DEVICE_API_PREFIX, type CheckinResponse } from '../../src/shared/protocol';
-import { TicketClaimsSchema, type TicketClaims } from '../../src/shared/ticket';
+import { openTicketForTest } from './open-ticket';
 import { DEVICE, TestServer, newDeviceKeys, type DeviceKeys } from './server-fixture';
 import { BACKENDS } from '../support/test-databases';
 
 const CHECKIN = { agentVersion: '0.2.0', osVersion: '15.2' };
-
-/** Decrypts a ticket with the device key and checks its signature against the x5c chain up to the pinned root. */
-async function openTicketForTest(ticket: string, deviceKey: KeyObject, rootPem: string): Promise<TicketClaims> {
-  const { plaintext } = await compactDecrypt(ticket, deviceKey, { keyManagementAlgorithms: ['ECDH-ES+A256KW'], contentEncryptionAlgorithms: ['A256GCM'] });
-  const jws = new TextDecoder().decode(plaintext);
-  const header = decodeProtectedHeader(jws);
-  expect(header.alg).toBe('ES256');
-  const [signingDer, rootDer] = header.x5c ?? [];
-  const signing = new X509Certificate(Buffer.from(signingDer!, 'base64'));
-  const root = new X509Certificate(rootPem);
-  expect(Buffer.from(rootDer!, 'base64').equals(root.raw)).toBe(true);
-  expect(signing.verify(root.publicKey)).toBe(true);
-  const { payload } = await compactVerify(jws, signing.publicKey, { algorithms: ['ES256'] });
-  return TicketClaimsSchema.parse(JSON.parse(new TextDecoder().decode(payload)));
-}
 
 describe.each(BACKENDS)('check-in on %s', (backend) => {
   let t: TestServer;

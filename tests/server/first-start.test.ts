@@ -1,6 +1,6 @@
 // First start of a data folder: files and their modes, and restarts that reuse the tenant and leave the admin token alone.
-import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { randomBytes, X509Certificate } from 'node:crypto';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -22,7 +22,7 @@ describe('first start', () => {
     await removeDir(root);
   });
 
-  it('creates a private data folder, the tenant keys as 0600 files and the admin token file', async () => {
+  it('creates a private data folder, a 0600 master key, the admin token file, and no tenant key file', async () => {
     const server = await startServer({ dataDir });
     try {
       expect(server.createdAdminToken).toMatch(/^atw_[A-Za-z0-9_-]{43}$/);
@@ -30,30 +30,23 @@ describe('first start', () => {
       const tokenFile = path.join(dataDir, 'admin-token');
       expect(await mode(tokenFile)).toBe(0o600);
       expect((await readFile(tokenFile, 'utf8')).trim()).toBe(server.createdAdminToken);
-
-      const [tenantId, ...others] = await readdir(path.join(dataDir, 'pki'));
-      expect(others).toEqual([]);
-      const pkiDir = path.join(dataDir, 'pki', tenantId!);
-      expect(await mode(path.join(dataDir, 'pki'))).toBe(0o700);
-      expect(await mode(pkiDir)).toBe(0o700);
-      for (const key of ['root-key.pem', 'signing-key.pem']) {
-        expect(await mode(path.join(pkiDir, key))).toBe(0o600);
-        expect(createPrivateKey(await readFile(path.join(pkiDir, key), 'utf8')).asymmetricKeyType).toBe('ec');
-      }
+      expect(await mode(path.join(dataDir, 'master-key'))).toBe(0o600);
+      // The tenant's private keys live only in the database, sealed under the master key (issue 4).
+      expect((await readdir(dataDir)).filter((f) => !f.startsWith('atwork.db')).sort()).toEqual(['admin-token', 'master-key']);
 
       const db = new SqliteDatabase(path.join(dataDir, 'atwork.db'), { readonly: true });
       try {
         const tenant = db.prepare('select * from tenants').all() as { id: string; name: string; root_certificate_pem: string; signing_certificate_pem: string }[];
         expect(tenant).toHaveLength(1);
-        expect(tenant[0]!.id).toBe(tenantId);
         expect(tenant[0]!.name).toBe('Default');
         const rootCertificate = new X509Certificate(tenant[0]!.root_certificate_pem);
         expect(new X509Certificate(tenant[0]!.signing_certificate_pem).verify(rootCertificate.publicKey)).toBe(true);
         // Only the hash of the admin token is stored, and no private key is in the database.
         const tokens = db.prepare('select token_sha256 from admin_tokens').all() as { token_sha256: string }[];
         expect(tokens).toEqual([{ token_sha256: sha256Hex(server.createdAdminToken!) }]);
-        const dump = JSON.stringify(db.prepare('select * from tenants').all());
+        const dump = JSON.stringify([db.prepare('select * from tenants').all(), db.prepare('select * from signing_certificates').all()]);
         expect(dump).not.toContain('PRIVATE KEY');
+        expect(dump).toMatch(/"root_private_key_sealed":"v1\./);
       } finally {
         db.close();
       }
@@ -65,7 +58,7 @@ describe('first start', () => {
   it('reuses the tenant on restart and neither creates nor rewrites the admin token', async () => {
     const first = await startServer({ dataDir });
     const token = first.createdAdminToken!;
-    const tenantBefore = await readdir(path.join(dataDir, 'pki'));
+    const tenantBefore = (await first.app.inject({ method: 'GET', url: `${ADMIN}/signing-certificates`, headers: { authorization: `Bearer ${token}` } })).json();
     await first.close();
     const tokenFile = path.join(dataDir, 'admin-token');
     const before = await stat(tokenFile);
@@ -73,7 +66,7 @@ describe('first start', () => {
     const second = await startServer({ dataDir });
     try {
       expect(second.createdAdminToken).toBeNull();
-      expect(await readdir(path.join(dataDir, 'pki'))).toEqual(tenantBefore);
+      expect((await second.app.inject({ method: 'GET', url: `${ADMIN}/signing-certificates`, headers: { authorization: `Bearer ${token}` } })).json()).toEqual(tenantBefore);
       expect((await stat(tokenFile)).mtimeMs).toBe(before.mtimeMs);
       // The token of the first start still authenticates.
       const response = await second.app.inject({ method: 'GET', url: `${ADMIN}/agent-configurations`, headers: { authorization: `Bearer ${token}` } });
@@ -93,7 +86,7 @@ describe('first start', () => {
         url: `${ADMIN}/agent-configurations`,
         headers: { authorization: `Bearer ${server.createdAdminToken}` },
       });
-      expect(response.json()).toEqual({
+      expect(response.json()).toMatchObject({
         agentConfigurations: [
           expect.objectContaining({
             name: 'Mobile@Work for macOS (system default)',
@@ -108,11 +101,10 @@ describe('first start', () => {
     }
   });
 
-  it('fails with a clear message when the tenant signing key is missing', async () => {
+  it('fails with a clear message when the master key is not the one the data folder was created with', async () => {
     const first = await startServer({ dataDir });
     await first.close();
-    const [tenantId] = await readdir(path.join(dataDir, 'pki'));
-    await rm(path.join(dataDir, 'pki', tenantId!, 'signing-key.pem'));
-    await expect(startServer({ dataDir })).rejects.toThrow(/signing key .* cannot be read/);
+    await writeFile(path.join(dataDir, 'master-key'), `${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
+    await expect(startServer({ dataDir })).rejects.toThrow(/cannot be decrypted: the master key is not the one/);
   });
 });

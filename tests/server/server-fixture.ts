@@ -66,7 +66,7 @@ export class TestServer {
     }
   }
 
-  admin(method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown): Promise<LightMyRequestResponse> {
+  admin(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, payload?: unknown): Promise<LightMyRequestResponse> {
     return this.server.app.inject({
       method,
       url: `${ADMIN}${url}`,
@@ -76,7 +76,7 @@ export class TestServer {
   }
 
   /** Admin call that must succeed; returns the JSON body. */
-  async adminOk<T = Record<string, unknown>>(method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown): Promise<T> {
+  async adminOk<T = Record<string, unknown>>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, payload?: unknown): Promise<T> {
     const response = await this.admin(method, url, payload);
     if (response.statusCode >= 300) throw new Error(`${method} ${url} -> ${response.statusCode} ${response.body}`);
     return response.json<T>();
