@@ -2,6 +2,7 @@
 import type { RunSummary } from '../shared/agent-status';
 import type { ScriptResult } from '../shared/script-result';
 import { RECENT_RUNS_KEPT, type JournalEntry } from './agent-state';
+import { outcomeWithoutOutput } from './script-runner';
 
 /** The result of a run the agent lost track of because it stopped mid-run; the script is not run again. */
 export function interruptedResult(entry: JournalEntry, now: Date): ScriptResult {
@@ -11,22 +12,7 @@ export function interruptedResult(entry: JournalEntry, now: Date): ScriptResult 
     scriptId: entry.scriptId,
     scriptVersion: entry.scriptVersion,
     scriptName: entry.scriptName,
-    status: 'interrupted',
-    startedAt: entry.startedAt,
-    endedAt: now.toISOString(),
-    durationMs: Math.max(0, now.getTime() - Date.parse(entry.startedAt)),
-    exitCode: null,
-    signal: null,
-    timedOut: false,
-    stdout: '',
-    stderr: '',
-    stdoutBytes: 0,
-    stderrBytes: 0,
-    stdoutTruncated: false,
-    stderrTruncated: false,
-    stdoutSha256: null,
-    stderrSha256: null,
-    error: 'the agent stopped while the script was running, so its outcome is unknown; it was not run again',
+    ...outcomeWithoutOutput('interrupted', new Date(entry.startedAt), now, 'the agent stopped while the script was running, so its outcome is unknown; it was not run again'),
   };
 }
 

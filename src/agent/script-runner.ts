@@ -62,7 +62,7 @@ export class ScriptRunner {
   async run(request: ScriptRunRequest): Promise<ScriptRunOutcome> {
     const { spawner, clock } = this.options;
     const startedAt = clock.now();
-    const refuse = (error: string) => notRun(startedAt, clock.now(), error);
+    const refuse = (error: string) => outcomeWithoutOutput('failed', startedAt, clock.now(), error);
 
     const problem = limitsProblem(request) ?? variablesProblem(request.variables);
     if (problem !== null) return refuse(problem);
@@ -195,9 +195,10 @@ function outcome(
 }
 
 /** The outcome of a script that never started. */
-function notRun(startedAt: Date, endedAt: Date, error: string): ScriptRunOutcome {
+/** The outcome of a run that produced no output: refused before it started, or lost track of (`interrupted`). */
+export function outcomeWithoutOutput(status: 'failed' | 'interrupted', startedAt: Date, endedAt: Date, error: string): ScriptRunOutcome {
   return {
-    status: 'failed',
+    status,
     startedAt: startedAt.toISOString(),
     endedAt: endedAt.toISOString(),
     durationMs: Math.max(0, endedAt.getTime() - startedAt.getTime()),
