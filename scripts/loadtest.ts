@@ -1,6 +1,6 @@
 // Load simulator: N enrolled devices checking in over real HTTP against a server process, with latency and server CPU/RSS figures.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
+import { createECDH, createPrivateKey, randomUUID, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -68,6 +68,22 @@ async function startServerProcess(dataDir: string, databaseUrl: string | undefin
   return { child, url };
 }
 
+/**
+ * A P-256 device key made with ECDH rather than generateKeyPairSync.
+ *
+ * Node 20 can deadlock when a JWK export of a freshly generated key triggers the garbage collection of its key
+ * generation job (seen here at about 6,000 keys: both in the same key-data mutex).
+ */
+function newDeviceKey(): { publicJwk: { kty: 'EC'; crv: 'P-256'; x: string; y: string }; privateKey: KeyObject } {
+  const ecdh = createECDH('prime256v1');
+  const point = ecdh.generateKeys();
+  const publicJwk = { kty: 'EC' as const, crv: 'P-256' as const, x: point.subarray(1, 33).toString('base64url'), y: point.subarray(33, 65).toString('base64url') };
+  // getPrivateKey drops leading zero bytes; a JWK's d is always 32.
+  const raw = ecdh.getPrivateKey();
+  const d = Buffer.concat([Buffer.alloc(32 - raw.length), raw]).toString('base64url');
+  return { publicJwk, privateKey: createPrivateKey({ key: { ...publicJwk, d }, format: 'jwk' }) };
+}
+
 /** Creates N devices directly in the database: enrollment's PIN hashing would dominate a 100,000-device run. */
 async function seedDevices(dataDir: string, databaseUrl: string | undefined, count: number): Promise<SimulatedDevice[]> {
   const db = openDatabase({ dataDir, databaseUrl });
@@ -79,8 +95,7 @@ async function seedDevices(dataDir: string, databaseUrl: string | undefined, cou
     for (let start = 0; start < count; start += SEED_BATCH) {
       const rows = [];
       for (let i = start; i < Math.min(count, start + SEED_BATCH); i++) {
-        const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-        const { kty, crv, x, y } = publicKey.export({ format: 'jwk' });
+        const { publicJwk, privateKey } = newDeviceKey();
         const device = { id: randomUUID(), key: privateKey };
         devices.push(device);
         rows.push({
@@ -89,7 +104,7 @@ async function seedDevices(dataDir: string, databaseUrl: string | undefined, cou
           user_id: user.id,
           name: `Simulated Mac ${i}`,
           status: 'active' as const,
-          public_jwk: JSON.stringify({ kty, crv, x, y }),
+          public_jwk: JSON.stringify(publicJwk),
           facts: JSON.stringify({ name: `Simulated Mac ${i}`, osName: 'macOS', osVersion: '15.1', model: 'Mac15,3', serialNumber: null, agentVersion: 'load' }),
           enrolled_at: now,
           last_checkin_at: null,
