@@ -6,6 +6,7 @@ import { DEVICE_GROUP_ROUTES, USER_GROUP_ROUTES } from './admin-group-routes';
 import type { AdminRouteSpec } from './admin-route';
 import { SCRIPT_CONFIGURATION_ROUTES } from './admin-script-configuration-routes';
 import { SCRIPT_ROUTES } from './admin-script-routes';
+import { SIGNING_CERTIFICATE_ROUTES } from './admin-signing-certificate-routes';
 import { TOKEN_ROUTES } from './admin-token-routes';
 import { USER_ROUTES } from './admin-user-routes';
 
@@ -19,4 +20,5 @@ export const ADMIN_API_ROUTES: readonly AdminRouteSpec[] = [
   SCRIPT_CONFIGURATION_ROUTES,
   AUDIT_ROUTES,
   TOKEN_ROUTES,
+  SIGNING_CERTIFICATE_ROUTES,
 ].flatMap((group) => Object.values(group) as AdminRouteSpec[]);

@@ -2,39 +2,60 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { adminActor } from './admin-auth';
+import { addAdminRoute, defineAdminRoute } from './admin-route';
 import { recordAudit } from './audit-log';
-import { notFound, parseInput } from './http-errors';
+import { notFound } from './http-errors';
 import type { ServerContext } from './server-context';
 import { REVOCATION_REASONS } from './signing-certificates';
 import { normalizeSerial } from './tenant-pki';
 
-const SerialParamsSchema = z.object({ serial: z.string().regex(/^[0-9a-fA-F]{1,40}$/, 'a serial number is hex') });
-const RevokeBodySchema = z.strictObject({ reason: z.enum(REVOCATION_REASONS).default('unspecified') });
+export const SIGNING_CERTIFICATE_ROUTES = {
+  list: defineAdminRoute({
+    method: 'GET',
+    path: '/signing-certificates',
+    operation: 'signing-certificates.list',
+    summary: 'List the tenant signing certificates with their state (in use, revoked, expired).',
+  }),
+  rotate: defineAdminRoute({
+    method: 'POST',
+    path: '/signing-certificates',
+    operation: 'signing-certificates.rotate',
+    summary: 'Issue a new signing certificate and sign every ticket with it from now on; devices keep their pinned root.',
+    successStatus: 201,
+  }),
+  revoke: defineAdminRoute({
+    method: 'POST',
+    path: '/signing-certificates/:serial/revoke',
+    operation: 'signing-certificates.revoke',
+    summary: 'Revoke a signing certificate (a replacement is issued first if it is in use); agents learn of it from the CRL.',
+    params: z.object({ serial: z.string().regex(/^[0-9a-fA-F]{1,40}$/, 'a serial number is hex') }),
+    body: z.strictObject({ reason: z.enum(REVOCATION_REASONS).default('unspecified') }),
+  }),
+};
 
 /** Registers /signing-certificates routes on an admin-authenticated plugin scope. */
 export function adminSigningCertificateRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const { keyring } = ctx.tenant;
 
-  app.get('/signing-certificates', async () => ({ signingCertificates: await keyring.list(ctx.now()) }));
+  addAdminRoute(app, SIGNING_CERTIFICATE_ROUTES.list, async () => ({ signingCertificates: await keyring.list(ctx.now()) }));
 
-  app.post('/signing-certificates', async (request, reply) => {
+  addAdminRoute(app, SIGNING_CERTIFICATE_ROUTES.rotate, async ({ request }) => {
     const now = ctx.now();
     const serialNumber = await keyring.rotate(now);
     await recordAudit(ctx.db, { actor: adminActor(request), action: 'signing_certificate.rotate', target: `signing-certificate:${serialNumber}`, details: {} }, now);
-    return reply.code(201).send({ serialNumber });
+    return { serialNumber };
   });
 
-  app.post('/signing-certificates/:serial/revoke', async (request) => {
-    const { serial } = parseInput(SerialParamsSchema, request.params, 'serial');
-    const { reason } = parseInput(RevokeBodySchema, request.body ?? {}, 'body');
+  addAdminRoute(app, SIGNING_CERTIFICATE_ROUTES.revoke, async ({ params, body, request }) => {
     const now = ctx.now();
-    const revoked = await keyring.revoke(serial, reason, now);
-    if (revoked === null) throw notFound(`There is no unrevoked signing certificate ${serial}.`);
+    const revoked = await keyring.revoke(params.serial, body.reason, now);
+    if (revoked === null) throw notFound(`There is no unrevoked signing certificate ${params.serial}.`);
+    const serialNumber = normalizeSerial(params.serial);
     await recordAudit(
       ctx.db,
-      { actor: adminActor(request), action: 'signing_certificate.revoke', target: `signing-certificate:${normalizeSerial(serial)}`, details: { reason, replacedBy: revoked.replacedBy } },
+      { actor: adminActor(request), action: 'signing_certificate.revoke', target: `signing-certificate:${serialNumber}`, details: { reason: body.reason, replacedBy: revoked.replacedBy } },
       now,
     );
-    return { serialNumber: normalizeSerial(serial), reason, replacedBy: revoked.replacedBy };
+    return { serialNumber, reason: body.reason, replacedBy: revoked.replacedBy };
   });
 }
