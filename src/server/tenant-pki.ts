@@ -172,7 +172,18 @@ export async function createRevocationList(
   return Buffer.from(crl.rawData);
 }
 
+/** Parsed x5c entries by PEM: every ticket carries the same chain, and parsing it was ~7 % of a check-in's CPU. */
+const x5cEntries = new Map<string, string>();
+/** A tenant has a root and a few signing certificates at a time; past this the cache starts over. */
+const MAX_CACHED_X5C = 256;
+
 /** The base64 DER form of a PEM certificate, as a JWS `x5c` entry carries it. */
 export function x5cEntry(certificatePem: string): string {
-  return new X509Certificate(certificatePem).raw.toString('base64');
+  let entry = x5cEntries.get(certificatePem);
+  if (entry === undefined) {
+    entry = new X509Certificate(certificatePem).raw.toString('base64');
+    if (x5cEntries.size >= MAX_CACHED_X5C) x5cEntries.clear();
+    x5cEntries.set(certificatePem, entry);
+  }
+  return entry;
 }
