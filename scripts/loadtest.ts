@@ -1,6 +1,6 @@
 // Load simulator: N enrolled devices checking in over real HTTP against a server process, with latency and server CPU/RSS figures.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createECDH, createPrivateKey, randomUUID, type KeyObject } from 'node:crypto';
+import { createPublicKey, randomUUID, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { openDatabase } from '../src/server/database';
 import { signDeviceToken } from '../src/shared/device-token';
+import { generateP256PrivateKey } from '../src/shared/p256-key';
 import { DEVICE_API_PREFIX } from '../src/shared/protocol';
 import { AdminClient } from '../src/server/admin-api-client';
 import { startPostgresCluster, type PostgresCluster } from './throwaway-postgres';
@@ -68,22 +69,6 @@ async function startServerProcess(dataDir: string, databaseUrl: string | undefin
   return { child, url };
 }
 
-/**
- * A P-256 device key made with ECDH rather than generateKeyPairSync.
- *
- * Node 20 can deadlock when a JWK export of a freshly generated key triggers the garbage collection of its key
- * generation job (seen here at about 6,000 keys: both in the same key-data mutex).
- */
-function newDeviceKey(): { publicJwk: { kty: 'EC'; crv: 'P-256'; x: string; y: string }; privateKey: KeyObject } {
-  const ecdh = createECDH('prime256v1');
-  const point = ecdh.generateKeys();
-  const publicJwk = { kty: 'EC' as const, crv: 'P-256' as const, x: point.subarray(1, 33).toString('base64url'), y: point.subarray(33, 65).toString('base64url') };
-  // getPrivateKey drops leading zero bytes; a JWK's d is always 32.
-  const raw = ecdh.getPrivateKey();
-  const d = Buffer.concat([Buffer.alloc(32 - raw.length), raw]).toString('base64url');
-  return { publicJwk, privateKey: createPrivateKey({ key: { ...publicJwk, d }, format: 'jwk' }) };
-}
-
 /** Creates N devices directly in the database: enrollment's PIN hashing would dominate a 100,000-device run. */
 async function seedDevices(dataDir: string, databaseUrl: string | undefined, count: number): Promise<SimulatedDevice[]> {
   const db = openDatabase({ dataDir, databaseUrl });
@@ -95,7 +80,9 @@ async function seedDevices(dataDir: string, databaseUrl: string | undefined, cou
     for (let start = 0; start < count; start += SEED_BATCH) {
       const rows = [];
       for (let i = start; i < Math.min(count, start + SEED_BATCH); i++) {
-        const { publicJwk, privateKey } = newDeviceKey();
+        const privateKey = generateP256PrivateKey();
+        const { kty, crv, x, y } = createPublicKey(privateKey).export({ format: 'jwk' });
+        const publicJwk = { kty, crv, x, y };
         const device = { id: randomUUID(), key: privateKey };
         devices.push(device);
         rows.push({

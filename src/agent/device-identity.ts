@@ -1,13 +1,14 @@
 // The device's identity: its P-256 key pair (generated here, private half never sent) and the facts it enrolls with.
-import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { hostname, machine, release, type } from 'node:os';
+import { generateP256PrivateKey } from '../shared/p256-key';
 import { DevicePublicJwkSchema, type DeviceFacts, type DevicePublicJwk } from '../shared/protocol';
 
 /** Version this agent reports at enrollment and check-in; kept in step with package.json by the release process. */
 export const AGENT_VERSION = '0.1.0';
 
 export function generateDeviceKey(): KeyObject {
-  return generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+  return generateP256PrivateKey();
 }
 
 export function privateKeyToPem(key: KeyObject): string {

@@ -1,9 +1,10 @@
 // `atwork-server dev-fixture`: a fresh tenant, device and ticket written as files, for tamper tests of `atwork-agent open-ticket`.
-import { createPrivateKey, generateKeyPairSync, randomUUID } from 'node:crypto';
+import { createPrivateKey, createPublicKey, randomUUID } from 'node:crypto';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DEFAULT_AGENT_CONFIG } from '../shared/agent-config';
 import { sealBlob } from '../shared/blob-cipher';
+import { generateP256PrivateKey } from '../shared/p256-key';
 import { DevicePublicJwkSchema } from '../shared/protocol';
 import { BLOB_PATH_PREFIX } from '../shared/ticket';
 import { createRevocationList, createTenantPki } from './tenant-pki';
@@ -36,7 +37,8 @@ export async function writeDevFixture(options: DevFixtureOptions): Promise<DevFi
   const tenantId = randomUUID();
   const deviceId = randomUUID();
   const pki = await createTenantPki(tenantId, 'Dev fixture', now);
-  const device = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const devicePrivateKey = generateP256PrivateKey();
+  const device = { privateKey: devicePrivateKey, publicKey: createPublicKey(devicePrivateKey) };
   const sealed = sealBlob(Buffer.from(options.script, 'utf8'));
   // An already expired ticket is one issued earlier with a normal lifetime, not one whose exp precedes its iat.
   const expired = options.ttlSeconds <= 0;
