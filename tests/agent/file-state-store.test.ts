@@ -1,5 +1,4 @@
 // The file-based state and secret stores: private modes, atomic writes, validation of everything read back.
-import { randomUUID } from 'node:crypto';
 import { chmod, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -8,6 +7,7 @@ import { FileSecretStore } from '../../src/agent/file-secret-store';
 import { FileStateStore } from '../../src/agent/file-state-store';
 import type { ScriptResult } from '../../src/shared/script-result';
 import { recordingLogger, tempDir } from './agent-test-kit';
+import { sampleResult } from '../support/sample-result';
 
 function state(): AgentState {
   return {
@@ -27,29 +27,7 @@ function state(): AgentState {
 }
 
 function result(): ScriptResult {
-  return {
-    executionId: randomUUID(),
-    configurationId: 'cfg-1',
-    scriptId: 'script-1',
-    scriptVersion: 1,
-    scriptName: 'Greet',
-    status: 'completed',
-    startedAt: '2026-11-24T10:00:00.000Z',
-    endedAt: '2026-11-24T10:00:01.000Z',
-    durationMs: 1000,
-    exitCode: 0,
-    signal: null,
-    timedOut: false,
-    stdout: 'hi\n',
-    stderr: '',
-    stdoutBytes: 3,
-    stderrBytes: 0,
-    stdoutTruncated: false,
-    stderrTruncated: false,
-    stdoutSha256: null,
-    stderrSha256: null,
-    error: null,
-  };
+  return sampleResult({ configurationId: 'cfg-1', scriptId: 'script-1', scriptVersion: 1, scriptName: 'Greet', stdout: 'hi\n', endedAt: '2026-11-24T10:00:01.000Z' });
 }
 
 describe('FileStateStore', () => {

@@ -8,6 +8,7 @@ import type { ScriptResult } from '../../src/shared/script-result';
 import { TicketClaimsSchema } from '../../src/shared/ticket';
 import { parseDeviceRateLimits } from '../../src/server/device-rate-limits';
 import { DEVICE, newDeviceKeys, TestServer, type DeviceKeys } from '../server/server-fixture';
+import { sampleResult } from '../support/sample-result';
 
 interface EnrolledDevice {
   deviceId: string;
@@ -28,30 +29,7 @@ async function call(url: string, path: string, init: { method?: string; token?: 
 const tokenOf = (device: EnrolledDevice, subject = device.deviceId) => signDeviceToken(device.keys.privateKey, subject);
 
 function resultFor(configurationId: string): ScriptResult {
-  const now = new Date().toISOString();
-  return {
-    executionId: randomUUID(),
-    configurationId,
-    scriptId: 'script',
-    scriptVersion: 1,
-    scriptName: 'Hello',
-    status: 'completed',
-    startedAt: now,
-    endedAt: now,
-    durationMs: 1,
-    exitCode: 0,
-    signal: null,
-    timedOut: false,
-    stdout: 'secret of A',
-    stderr: '',
-    stdoutBytes: 11,
-    stderrBytes: 0,
-    stdoutTruncated: false,
-    stderrTruncated: false,
-    stdoutSha256: null,
-    stderrSha256: null,
-    error: null,
-  };
+  return sampleResult({ configurationId, scriptId: 'script', scriptVersion: 1, scriptName: 'Hello', stdout: 'secret of A', endedAt: new Date().toISOString() });
 }
 
 describe('device isolation over HTTP', () => {

@@ -5,7 +5,7 @@ import type { ScriptResult } from '../../src/shared/script-result';
 import type { TicketClaims } from '../../src/shared/ticket';
 import { BACKENDS } from '../support/test-databases';
 import { openTicketForTest } from './open-ticket';
-import { sampleResult } from './sample-result';
+import { sampleResult } from '../support/sample-result';
 import { ADMIN, TestServer, type DeviceKeys } from './server-fixture';
 
 interface Enrolled {

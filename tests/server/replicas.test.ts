@@ -9,7 +9,7 @@ import { ENROLL_SUBJECT, signDeviceToken } from '../../src/shared/device-token';
 import { CheckinResponseSchema, DEVICE_API_PREFIX, EnrollResponseSchema } from '../../src/shared/protocol';
 import { createTestDatabase, type TestDatabase } from '../support/test-databases';
 import { openTicketForTest } from './open-ticket';
-import { sampleResult } from './sample-result';
+import { sampleResult } from '../support/sample-result';
 import { ADMIN, makeTempDir, newDeviceKeys, removeDir } from './server-fixture';
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/atwork-server.js');
