@@ -13,13 +13,8 @@ interface Named {
   name: string;
 }
 
-/** Idempotent: a second start finds the demo in place and changes nothing. */
-export async function seedDemo(admin: AdminClient): Promise<void> {
-  const { users } = await admin.call<{ users: { username: string }[] }>('GET', '/users');
-  if (!users.some((u) => u.username === DEMO_USERNAME)) {
-    await admin.call('POST', '/users', { username: DEMO_USERNAME, displayName: 'Demo User' });
-  }
-
+/** Distributes the system default agent configuration to everyone, unless it already is. */
+export async function distributeSystemDefaultToEveryone(admin: AdminClient): Promise<void> {
   const { agentConfigurations } = await admin.call<{ agentConfigurations: (Named & { systemDefault: boolean; distribution: { kind: string } })[] }>(
     'GET',
     '/agent-configurations',
@@ -29,6 +24,16 @@ export async function seedDemo(admin: AdminClient): Promise<void> {
   if (systemDefault.distribution.kind !== 'everyone') {
     await admin.call('PUT', `/agent-configurations/${systemDefault.id}/distribution`, { kind: 'everyone' });
   }
+}
+
+/** Idempotent: a second start finds the demo in place and changes nothing. */
+export async function seedDemo(admin: AdminClient): Promise<void> {
+  const { users } = await admin.call<{ users: { username: string }[] }>('GET', '/users');
+  if (!users.some((u) => u.username === DEMO_USERNAME)) {
+    await admin.call('POST', '/users', { username: DEMO_USERNAME, displayName: 'Demo User' });
+  }
+
+  await distributeSystemDefaultToEveryone(admin);
 
   const { scripts } = await admin.call<{ scripts: Named[] }>('GET', '/scripts');
   if (scripts.some((s) => s.name === DEMO_SCRIPT_NAME)) return;

@@ -14,6 +14,7 @@ import { generateP256PrivateKey } from '../src/shared/p256-key';
 import { DEVICE_API_PREFIX } from '../src/shared/protocol';
 import { AdminClient } from '../src/server/admin-api-client';
 import { startPostgresCluster, type PostgresCluster } from './throwaway-postgres';
+import { distributeSystemDefaultToEveryone } from './demo-seed';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SEED_BATCH = 500;
@@ -109,10 +110,7 @@ async function seedDevices(dataDir: string, databaseUrl: string | undefined, cou
 
 async function prepareTenant(admin: AdminClient): Promise<void> {
   await admin.call('POST', '/users', { username: 'load' });
-  const { agentConfigurations } = await admin.call<{ agentConfigurations: { id: string; systemDefault: boolean }[] }>('GET', '/agent-configurations');
-  const systemDefault = agentConfigurations.find((c) => c.systemDefault);
-  if (!systemDefault) throw new Error('the server has no system default agent configuration');
-  await admin.call('PUT', `/agent-configurations/${systemDefault.id}/distribution`, { kind: 'everyone' });
+  await distributeSystemDefaultToEveryone(admin);
   // One script configuration to everyone, so every check-in issues a real signed and encrypted ticket.
   const script = await admin.call<{ id: string }>('POST', '/scripts', { name: 'load', type: 'bash', body: 'echo load\n' });
   await admin.call('POST', '/script-configurations', { name: 'load', scriptId: script.id, schedule: { kind: 'once' }, distribution: { kind: 'everyone' } });
