@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { startServer } from '../src/server/server-app';
 import { createNodeAgent } from '../src/agent/node-agent';
@@ -49,11 +49,12 @@ function openInBrowser(url: string): void {
 }
 
 async function main(): Promise<void> {
+  // A new folder is private; an existing one is checked (not quietly chmodded) by the server's start.
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  await chmod(dataDir, 0o700);
   await buildRendererIfStale();
 
-  const server = await startServer({ dataDir });
+  // The terminal shows the three lines below; the server's request log goes to <data>/logs/.
+  const server = await startServer({ dataDir, log: { level: 'info', stream: null } });
   let serverUrl: string;
   const port = await chooseServerPort();
   try {

@@ -1,6 +1,7 @@
 // Admin API: devices, what is distributed to each, their attributes and installed apps, and each device's log (results and events, newest first).
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { QueryInt } from '../shared/input-bounds';
 import { adminActor } from './admin-auth';
 import { addAdminRoute, containsIgnoringCase, defineAdminRoute, IdParamsSchema, PageQuerySchema, SearchTermSchema } from './admin-route';
 import { recordAudit } from './audit-log';
@@ -37,10 +38,10 @@ export const DEVICE_ROUTES = {
     method: 'GET',
     path: '/devices/:id/logs',
     operation: 'devices.logs',
-    summary: "The device's log, newest first: script results with their output, and events; `before` pages back.",
+    summary: "The device's log, newest first: script results with their output (stdoutEncoding/stderrEncoding: utf8 text, or base64 of bytes that are not), and events; `before` pages back.",
     params: IdParamsSchema,
     query: z.object({
-      limit: z.coerce.number().int().min(1).max(1000).default(200),
+      limit: QueryInt(1, 1000).default(200),
       kind: z.enum(['script_result', 'event']).optional(),
       before: IsoInstant.optional(),
     }),
@@ -166,7 +167,7 @@ export function adminDeviceRoutes(app: FastifyInstance, ctx: ServerContext): voi
     const device = await findDevice(params.id);
     const before = query.before === undefined ? undefined : new Date(query.before).toISOString();
     const results = async () => {
-      let q = ctx.db.selectFrom('script_results').select(['ended_at', 'result', 'received_at']).where('device_id', '=', device.id);
+      let q = ctx.db.selectFrom('script_results').select(['ended_at', 'result', 'received_at', 'stdout_encoding', 'stderr_encoding']).where('device_id', '=', device.id);
       if (before !== undefined) q = q.where('ended_at', '<', before);
       return q.orderBy('ended_at', 'desc').limit(query.limit).execute();
     };
@@ -177,7 +178,13 @@ export function adminDeviceRoutes(app: FastifyInstance, ctx: ServerContext): voi
     };
     const [resultRows, eventRows] = await Promise.all([query.kind === 'event' ? [] : results(), query.kind === 'script_result' ? [] : events()]);
     const logs = [
-      ...resultRows.map((r) => ({ kind: 'script_result' as const, at: r.ended_at, receivedAt: r.received_at, result: JSON.parse(r.result) as unknown })),
+      // The encodings are always named, also for results of older agents that left them out (meaning utf8).
+      ...resultRows.map((r) => ({
+        kind: 'script_result' as const,
+        at: r.ended_at,
+        receivedAt: r.received_at,
+        result: { ...(JSON.parse(r.result) as Record<string, unknown>), stdoutEncoding: r.stdout_encoding, stderrEncoding: r.stderr_encoding },
+      })),
       ...eventRows.map((e) => ({ kind: 'event' as const, at: e.at, receivedAt: e.received_at, event: JSON.parse(e.event) as unknown })),
     ];
     logs.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
@@ -218,7 +225,7 @@ export function adminDeviceRoutes(app: FastifyInstance, ctx: ServerContext): voi
     if (uses.length > 0) throw conflict(`Device ${device.name} is distributed to by ${describeUses(uses)}; change those distributions first.`);
     const now = ctx.now();
     await ctx.db.transaction().execute(async (trx) => {
-      for (const table of ['script_results', 'device_events', 'device_attributes', 'device_apps', 'device_group_members'] as const) {
+      for (const table of ['script_results', 'device_events', 'device_attributes', 'device_apps', 'device_group_members', 'device_tickets'] as const) {
         await trx.deleteFrom(table).where('device_id', '=', device.id).execute();
       }
       await trx.deleteFrom('devices').where('id', '=', device.id).execute();

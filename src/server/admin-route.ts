@@ -2,6 +2,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sql, type RawBuilder } from 'kysely';
 import { z } from 'zod';
+import { QueryInt } from '../shared/input-bounds';
 import { badRequest, parseInput } from './http-errors';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -49,12 +50,27 @@ function containsNul(value: unknown): boolean {
   return false;
 }
 
+/** The query parameters a route's schema names: any other is refused, so a typo never silently lists everything (issue 9). */
+function queryNames(schema: z.ZodType | undefined): string[] {
+  if (schema === undefined) return [];
+  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, unknown> };
+  return Object.keys(json.properties ?? {});
+}
+
+function checkQueryNames(query: unknown, known: string[]): void {
+  const unknown = Object.keys(query ?? {}).filter((name) => !known.includes(name));
+  if (unknown.length === 0) return;
+  const takes = known.length === 0 ? 'takes no query parameters' : `takes only ${known.join(', ')}`;
+  throw badRequest(`Unknown query parameter${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}: this endpoint ${takes}.`);
+}
+
 /** Registers a route that validates params, query and body with its spec's schemas before the handler runs. */
 export function addAdminRoute<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(
   app: FastifyInstance,
   spec: AdminRouteSpec<P, Q, B>,
   handler: (input: AdminRouteInput<P, Q, B>) => Promise<unknown>,
 ): void {
+  const knownQuery = queryNames(spec.query);
   app.route({
     method: spec.method,
     url: spec.path,
@@ -63,6 +79,7 @@ export function addAdminRoute<P extends z.ZodType, Q extends z.ZodType, B extend
       if ([request.params, request.query, request.body].some(containsNul)) {
         throw badRequest('Text in the request may not contain NUL characters.');
       }
+      checkQueryNames(request.query, knownQuery);
       const params = spec.params ? parseInput(spec.params, request.params, 'path') : undefined;
       const query = spec.query ? parseInput(spec.query, request.query ?? {}, 'query') : undefined;
       const body = spec.body ? parseInput(spec.body, request.body === undefined && !spec.textBody ? {} : request.body, 'body') : undefined;
@@ -76,8 +93,8 @@ export const IdParamsSchema = z.object({ id: z.string().min(1) });
 
 /** Every list takes `limit` and `offset`; the answer says how many match in all. */
 export const PageQuerySchema = z.object({
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  offset: z.coerce.number().int().min(0).max(100_000_000).default(0),
+  limit: QueryInt(1, 1000).default(100),
+  offset: QueryInt(0, 100_000_000).default(0),
 });
 
 export interface Page {

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { QueryInt, Version } from '../shared/input-bounds';
 import { parseScheduleSpec, ScheduleSpecSchema } from '../shared/schedule';
 import { formatRunInstant, isKnownTimeZone, nextRunInstants } from '../shared/schedule-math';
 import { TicketClaimsSchema } from '../shared/ticket';
@@ -42,7 +43,7 @@ export const SCRIPT_CONFIGURATION_ROUTES = {
       name: Name,
       description: Description.optional(),
       scriptId: z.string().min(1).max(64),
-      scriptVersion: z.number().int().min(1).optional(),
+      scriptVersion: Version.optional(),
       schedule: ScheduleSpecSchema,
       inputs: InputOverridesSchema.optional(),
       variables: Variables.optional(),
@@ -59,7 +60,7 @@ export const SCRIPT_CONFIGURATION_ROUTES = {
     body: z.strictObject({
       name: Name.optional(),
       description: Description.nullable().optional(),
-      scriptVersion: z.number().int().min(1).optional(),
+      scriptVersion: Version.optional(),
       schedule: ScheduleSpecSchema.optional(),
       inputs: InputOverridesSchema.optional(),
       variables: Variables.optional(),
@@ -88,7 +89,7 @@ export const SCRIPT_CONFIGURATION_ROUTES = {
     summary: 'The next run instants (UTC) of the configuration\'s schedule at or after `from` (default now), in a device zone (default UTC), as the agent plans them.',
     params: IdParamsSchema,
     query: z.object({
-      count: z.coerce.number().int().min(1).max(100).default(10),
+      count: QueryInt(1, 100).default(10),
       deviceTz: z.string().max(64).refine(isKnownTimeZone, 'must be a known IANA time zone such as Europe/Paris').default('UTC'),
       from: z.iso.datetime({ offset: true }).optional(),
     }),
@@ -282,6 +283,7 @@ export function adminScriptConfigurationRoutes(app: FastifyInstance, ctx: Server
     if (result) throw conflict(`Script configuration ${row.name} has results in device logs; distribute it to no one instead of deleting it.`);
     const now = ctx.now();
     await ctx.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('device_tickets').where('configuration_id', '=', row.id).execute();
       await trx.deleteFrom('script_configurations').where('id', '=', row.id).execute();
       await recordAudit(trx, { actor: adminActor(request), action: 'script_configuration.delete', target: `script_configuration:${row.id}`, before: auditView(row) }, now);
     });

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { openBlob, sealBlob, sha256Hex } from '../shared/blob-cipher';
+import { INT32_MAX, QueryInt } from '../shared/input-bounds';
 import { InterpreterSchema, type Interpreter } from '../shared/script-result';
 import { adminActor } from './admin-auth';
 import { addAdminRoute, containsIgnoringCase, defineAdminRoute, IdParamsSchema, PageQuerySchema, SearchTermSchema } from './admin-route';
@@ -39,7 +40,7 @@ export const SCRIPT_ROUTES = {
     operation: 'scripts.get',
     summary: 'A script with the body and inputs of its latest version, or of the version asked for.',
     params: IdParamsSchema,
-    query: z.object({ version: z.coerce.number().int().min(1).optional() }),
+    query: z.object({ version: QueryInt(1, INT32_MAX).optional() }),
   }),
   versions: defineAdminRoute({ method: 'GET', path: '/scripts/:id/versions', operation: 'scripts.versions', summary: "A script's versions, newest first.", params: IdParamsSchema }),
   create: defineAdminRoute({

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { BoundedInt } from '../shared/input-bounds';
 import { adminActor } from './admin-auth';
 import { addAdminRoute, containsIgnoringCase, defineAdminRoute, IdParamsSchema, PageQuerySchema, SearchTermSchema } from './admin-route';
 import { recordAudit } from './audit-log';
@@ -51,7 +52,7 @@ export const USER_ROUTES = {
     operation: 'users.create-pin',
     summary: 'Create a single-use registration PIN for the user; the PIN is shown once.',
     params: IdParamsSchema,
-    body: z.strictObject({ ttlSeconds: z.number().int().min(60).max(90 * 24 * 3600).optional() }),
+    body: z.strictObject({ ttlSeconds: BoundedInt(60, 90 * 24 * 3600).optional() }),
     successStatus: 201,
   }),
   listPins: defineAdminRoute({

@@ -2,7 +2,7 @@
 import { DEFAULT_AGENT_CONFIG } from '../shared/agent-config';
 import { DEVICE_API_PREFIX, type CheckinRequest, type CheckinResponse } from '../shared/protocol';
 import type { AuthenticatedDevice } from './device-auth';
-import { loadDeviceAssignments } from './device-assignments';
+import { loadDeviceAssignments, recordTickets } from './device-assignments';
 import type { ServerContext } from './server-context';
 import { issueTicket } from './ticket-issuer';
 
@@ -31,6 +31,8 @@ export async function checkIn(ctx: ServerContext, device: AuthenticatedDevice, r
   const frequency = (settings ?? DEFAULT_AGENT_CONFIG).checkinFrequencyMinutes;
   // Read once per check-in: a rotation or revocation by any replica applies to the very next ticket.
   const signer = await ctx.tenant.keyring.currentSigner(now);
+  // Recorded before any ticket leaves, so a result of every ticket given is accepted even once it is distributed to no one.
+  if (settings) await recordTickets(ctx.db, device.id, assignments.deliverable, now);
   const scripts = settings
     ? await Promise.all(
         assignments.deliverable.map(async (configuration) => ({

@@ -5,7 +5,9 @@ import { ADMIN_TOKEN_FILE } from './tenant-setup';
 import { adminCommand } from './admin-cli/admin-command';
 import { parseDeviceRateLimits, type DeviceRateLimits } from './device-rate-limits';
 import { writeDevFixture } from './dev-fixture';
+import { DEFAULT_CONNECTION_LIMITS } from './connection-limits';
 import { startServer } from './server-app';
+import { LOG_LEVELS, type LogLevel } from './server-log';
 
 function parsePort(value: string): number {
   const port = Number(value);
@@ -13,9 +15,21 @@ function parsePort(value: string): number {
   return port;
 }
 
-async function serve(options: { dataDir: string; port: number; host: string; databaseUrl?: string; deviceRateLimits?: Partial<DeviceRateLimits> }): Promise<void> {
+interface ServeOptions {
+  dataDir: string;
+  port: number;
+  host: string;
+  databaseUrl?: string;
+  deviceRateLimits?: Partial<DeviceRateLimits>;
+  logLevel: LogLevel;
+}
+
+/** Past the drain deadline, a shutdown that still hangs (a stuck database call) is cut short. */
+const SHUTDOWN_HARD_DEADLINE_MS = DEFAULT_CONNECTION_LIMITS.drainDeadlineMs + 5000;
+
+async function serve(options: ServeOptions): Promise<void> {
   const dataDir = path.resolve(options.dataDir);
-  const server = await startServer({ dataDir, databaseUrl: options.databaseUrl, deviceRateLimits: options.deviceRateLimits });
+  const server = await startServer({ dataDir, databaseUrl: options.databaseUrl, deviceRateLimits: options.deviceRateLimits, log: { level: options.logLevel } });
   const url = await server.listen({ host: options.host, port: options.port });
   console.log(`Atwork server   ${url}`);
   if (server.createdAdminToken !== null) {
@@ -25,6 +39,10 @@ async function serve(options: { dataDir: string; port: number; host: string; dat
   const shutdown = () => {
     if (closing) return;
     closing = true;
+    setTimeout(() => {
+      console.error(`Stopping the server took longer than ${SHUTDOWN_HARD_DEADLINE_MS / 1000} s; exiting anyway.`);
+      process.exit(1);
+    }, SHUTDOWN_HARD_DEADLINE_MS).unref();
     server.close().then(
       () => process.exit(0),
       (error: unknown) => {
@@ -56,6 +74,7 @@ program
         }
       }),
   )
+  .addOption(new Option('--log-level <level>', 'log lines at this level and above go to stdout and <data-dir>/logs/').env('ATWORK_LOG_LEVEL').choices(LOG_LEVELS).default('info'))
   .action(serve);
 
 function parseTtl(value: string): number {

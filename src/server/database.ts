@@ -1,8 +1,7 @@
 // The server's database: table types, and opening Kysely over SQLite (<dataDir>/atwork.db) or PostgreSQL (DESIGN.md §9).
-import path from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, type Generated } from 'kysely';
+import { Kysely, PostgresDialect, type Generated } from 'kysely';
 import pg from 'pg';
+import { openSqliteDatabase } from './sqlite-database';
 
 // Timestamps are ISO-8601 UTC text, ids UUID text, JSON columns text, booleans 0/1 integers:
 // one representation that SQLite and PostgreSQL both store the same way.
@@ -153,6 +152,20 @@ export interface ScriptResultsTable {
   ended_at: string;
   result: string;
   received_at: string;
+  /** How the result's stdout / stderr text carries the output: 'utf8', or 'base64' of bytes that are not plain text. */
+  stdout_encoding: Generated<string>;
+  stderr_encoding: Generated<string>;
+}
+
+/** One script configuration version given to one device in a ticket: results are accepted for what was given (issue 9). */
+export interface DeviceTicketsTable {
+  device_id: string;
+  configuration_id: string;
+  configuration_version: number;
+  /** The script the ticket named: a result is about this script, whatever the device claims. */
+  script_id: string;
+  script_version: number;
+  first_issued_at: string;
 }
 
 export interface DeviceEventsTable {
@@ -231,6 +244,7 @@ export interface Database {
   device_group_members: DeviceGroupMembersTable;
   device_attributes: DeviceAttributesTable;
   device_apps: DeviceAppsTable;
+  device_tickets: DeviceTicketsTable;
 }
 
 export type Db = Kysely<Database>;
@@ -245,21 +259,25 @@ export interface DatabaseLocation {
 /** Size of the PostgreSQL connection pool of one server process. */
 const POSTGRES_POOL_SIZE = 10;
 
-/** Opens the database; a SQLite file is created when missing, a PostgreSQL database must exist. */
-export function openDatabase(location: DatabaseLocation): Db {
+/** How long a request waits for a PostgreSQL connection before the database counts as unreachable. */
+const POSTGRES_CONNECT_TIMEOUT_MS = 5000;
+
+/**
+ * Opens the database; a SQLite file is created when missing, a PostgreSQL database must exist.
+ *
+ * `onConnectionError` hears of PostgreSQL connections that die on their own (a database restart, a failover,
+ * `idle_session_timeout`): without a listener node-postgres throws those as unhandled `error` events and the process
+ * exits (issue 9). The pool replaces such connections by itself.
+ */
+export function openDatabase(location: DatabaseLocation, onConnectionError: (error: Error) => void = () => undefined): Db {
   const { databaseUrl } = location;
   if (databaseUrl === undefined || databaseUrl === '') return openSqliteDatabase(location.dataDir);
   if (!/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new Error('DATABASE_URL must be a postgres:// or postgresql:// URL; leave it unset for the embedded SQLite database');
   }
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: POSTGRES_POOL_SIZE });
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: POSTGRES_POOL_SIZE, connectionTimeoutMillis: POSTGRES_CONNECT_TIMEOUT_MS });
+  // Idle clients report through the pool, checked-out ones through themselves: both need a listener.
+  pool.on('error', onConnectionError);
+  pool.on('connect', (client) => client.on('error', onConnectionError));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-}
-
-function openSqliteDatabase(dataDir: string): Db {
-  const sqlite = new SqliteDatabase(path.join(dataDir, 'atwork.db'));
-  // WAL lets readers continue while a check-in writes; foreign keys are off by default in SQLite.
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('foreign_keys = ON');
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
 }

@@ -143,6 +143,59 @@ async function targetedScriptConfigurations(db: Db, device: DeviceRef, target: D
   }));
 }
 
+/** The script a device was given for one configuration: what its results are about, whatever they claim (issue 9). */
+export interface GivenScript {
+  scriptId: string;
+  /** Script versions of the tickets given, oldest first. */
+  versions: number[];
+}
+
+/** Remembers the configuration versions a check-in gives the device tickets for, so their results are accepted later. */
+export async function recordTickets(db: Db, deviceId: string, configurations: TargetedScriptConfiguration[], now: Date): Promise<void> {
+  if (configurations.length === 0) return;
+  await db
+    .insertInto('device_tickets')
+    .values(
+      configurations.map((c) => ({
+        device_id: deviceId,
+        configuration_id: c.id,
+        configuration_version: c.version,
+        script_id: c.script.id,
+        script_version: c.script.version,
+        first_issued_at: now.toISOString(),
+      })),
+    )
+    .onConflict((oc) => oc.columns(['device_id', 'configuration_id', 'configuration_version']).doNothing())
+    .execute();
+}
+
+/**
+ * The scripts a device was given for some configurations: by a ticket recorded at check-in, even when the configuration
+ * is no longer distributed, or by being distributed to it now (results of runs from before tickets were recorded).
+ */
+export async function givenScripts(db: Db, deviceId: string, targeted: TargetedScriptConfiguration[], configurationIds: string[]): Promise<Map<string, GivenScript>> {
+  const given = new Map<string, GivenScript>();
+  const add = (configurationId: string, scriptId: string, version: number) => {
+    const entry = given.get(configurationId) ?? { scriptId, versions: [] };
+    if (!entry.versions.includes(version)) entry.versions.push(version);
+    given.set(configurationId, entry);
+  };
+  const wanted = [...new Set(configurationIds)];
+  const tickets =
+    wanted.length === 0
+      ? []
+      : await db
+          .selectFrom('device_tickets')
+          .select(['configuration_id', 'script_id', 'script_version'])
+          .where('device_id', '=', deviceId)
+          .where('configuration_id', 'in', wanted)
+          .orderBy('configuration_version')
+          .execute();
+  for (const t of tickets) add(t.configuration_id, t.script_id, t.script_version);
+  for (const c of targeted) if (wanted.includes(c.id)) add(c.id, c.script.id, c.script.version);
+  return given;
+}
+
 /** Loads everything distributed to a device. */
 export async function loadDeviceAssignments(db: Db, device: DeviceRef): Promise<DeviceAssignments> {
   const target = await distributionTarget(db, device);

@@ -1,10 +1,11 @@
 // What devices report back: script results (stored exactly once per execution id, audited, feeding custom attributes), log events and inventory.
+import { randomUUID } from 'node:crypto';
 import type { DeviceEvent, InstalledApp } from '../shared/protocol';
 import type { ScriptResult } from '../shared/script-result';
 import { recordAudit } from './audit-log';
 import type { Db } from './database';
 import type { AuthenticatedDevice } from './device-auth';
-import { loadDeviceAssignments } from './device-assignments';
+import { givenScripts, loadDeviceAssignments, type GivenScript } from './device-assignments';
 import { notFound } from './http-errors';
 import type { ServerContext } from './server-context';
 
@@ -13,13 +14,25 @@ const MAX_ATTRIBUTE_CHARS = 1024;
 /** Rows per INSERT of an inventory: well below SQLite's and PostgreSQL's bound-parameter limits. */
 const INVENTORY_BATCH = 500;
 
-/** Sets the device attributes of scripts linked to one, from the latest (by end time) successful result of each. */
-async function updateAttributes(db: Db, deviceId: string, results: ScriptResult[]): Promise<void> {
+/** Why an output cannot become an attribute value, or null when it can: a mangled value is worse than none (issue 9). */
+function unfitForAttribute(result: ScriptResult): string | null {
+  if (result.stdoutEncoding === 'base64') return 'its output is not UTF-8 text (it was sent as base64)';
+  if (result.stdout.includes('\u0000')) return 'its output holds NUL characters';
+  if (result.stdout.includes('\uFFFD')) return 'its output holds bytes that are not UTF-8';
+  return null;
+}
+
+/**
+ * Sets the device attributes of scripts linked to one, from the latest (by end time) successful result of each.
+ *
+ * A result whose output is not plain text leaves the attribute as it was, and the device log says why.
+ */
+async function updateAttributes(db: Db, deviceId: string, results: ScriptResult[], now: Date): Promise<void> {
   const completed = results.filter((r) => r.status === 'completed');
   if (completed.length === 0) return;
   const scripts = await db
     .selectFrom('scripts')
-    .select(['id', 'attribute'])
+    .select(['id', 'name', 'attribute'])
     .where('id', 'in', [...new Set(completed.map((r) => r.scriptId))])
     .where('attribute', 'is not', null)
     .execute();
@@ -27,6 +40,21 @@ async function updateAttributes(db: Db, deviceId: string, results: ScriptResult[
     const latest = completed.filter((r) => r.scriptId === script.id).sort((a, b) => Date.parse(b.endedAt) - Date.parse(a.endedAt))[0];
     if (!latest || script.attribute === null) continue;
     const endedAt = new Date(latest.endedAt).toISOString();
+    const unfit = unfitForAttribute(latest);
+    if (unfit !== null) {
+      const event: DeviceEvent = {
+        id: randomUUID(),
+        type: 'attribute.not_set',
+        at: endedAt,
+        message: `Custom attribute ${script.attribute} was left unchanged: ${unfit}; make script ${script.name} print UTF-8 text.`,
+        data: { attribute: script.attribute, scriptId: script.id, executionId: latest.executionId },
+      };
+      await db
+        .insertInto('device_events')
+        .values({ id: event.id, device_id: deviceId, type: event.type, at: endedAt, event: JSON.stringify(event), received_at: now.toISOString() })
+        .execute();
+      continue;
+    }
     const value = latest.stdout.trim().slice(0, MAX_ATTRIBUTE_CHARS);
     // A result that arrives late (from the outbox) must not overwrite a newer value: updated_at is the run's end.
     await db
@@ -43,7 +71,16 @@ async function updateAttributes(db: Db, deviceId: string, results: ScriptResult[
 }
 
 /**
- * Stores the results of configurations distributed to the device; a repeated execution id is kept once.
+ * A result as the server keeps it: about the script its configuration's ticket named, not the one the device claims,
+ * so no device can set another script's attribute (issue 9). The claimed version stands only if it was given.
+ */
+function asGiven(result: ScriptResult, given: GivenScript): ScriptResult {
+  const scriptVersion = given.versions.includes(result.scriptVersion) ? result.scriptVersion : given.versions[given.versions.length - 1]!;
+  return { ...result, scriptId: given.scriptId, scriptVersion };
+}
+
+/**
+ * Stores the results of configurations the device was given; a repeated execution id is kept once.
  *
  * Returns how many of the results the server now holds for this device (new or stored before), so an agent
  * may drop exactly those from its outbox.
@@ -51,9 +88,15 @@ async function updateAttributes(db: Db, deviceId: string, results: ScriptResult[
 export async function storeResults(ctx: ServerContext, device: AuthenticatedDevice, results: ScriptResult[]): Promise<number> {
   const now = ctx.now();
   const { targeted } = await loadDeviceAssignments(ctx.db, device);
-  const distributed = new Set(targeted.map((c) => c.id));
-  const valid = results.filter((r) => distributed.has(r.configurationId));
-  if (valid.length === 0) throw notFound('None of the results belong to a script configuration distributed to this device.');
+  const given = await givenScripts(ctx.db, device.id, targeted, results.map((r) => r.configurationId));
+  const valid = results.flatMap((r) => {
+    const script = given.get(r.configurationId);
+    return script === undefined ? [] : [asGiven(r, script)];
+  });
+  // All or nothing: a batch that is partly refused would leave the agent unable to tell which of its results were
+  // dropped; refused whole, the agent splits it and reports the one result that can never be delivered (issue 9).
+  const foreign = results.find((r) => !given.has(r.configurationId));
+  if (foreign !== undefined) throw notFound(`Result ${foreign.executionId} is for a script configuration this device was never given; nothing of this batch was stored.`);
   await ctx.db.transaction().execute(async (trx) => {
     const inserted = await trx
       .insertInto('script_results')
@@ -67,6 +110,8 @@ export async function storeResults(ctx: ServerContext, device: AuthenticatedDevi
           ended_at: new Date(r.endedAt).toISOString(),
           result: JSON.stringify(r),
           received_at: now.toISOString(),
+          stdout_encoding: r.stdoutEncoding ?? 'utf8',
+          stderr_encoding: r.stderrEncoding ?? 'utf8',
         })),
       )
       .onConflict((oc) => oc.column('execution_id').doNothing())
@@ -85,7 +130,7 @@ export async function storeResults(ctx: ServerContext, device: AuthenticatedDevi
       })),
       now,
     );
-    await updateAttributes(trx, device.id, stored);
+    await updateAttributes(trx, device.id, stored, now);
   });
   const held = await ctx.db
     .selectFrom('script_results')

@@ -6,6 +6,7 @@ import { bearerToken } from './bearer-token';
 import { checkIn } from './checkin';
 import { authenticatedDevice, requireDeviceToken } from './device-auth';
 import { loadDeviceAssignments } from './device-assignments';
+import { deviceInventoryRoutes } from './device-inventory-routes';
 import { storeEvents, storeResults } from './device-reports';
 import { deviceRateLimitHooks, type DeviceRateLimits } from './device-rate-limits';
 import { enrollDevice } from './enrollment';
@@ -55,5 +56,7 @@ export async function deviceRoutes(app: FastifyInstance, ctx: ServerContext, lim
       const body = parseInput(EventsRequestSchema, request.body, 'body');
       return { accepted: await storeEvents(ctx, authenticatedDevice(request), body.events) };
     });
+
+    deviceInventoryRoutes(signed, ctx);
   });
 }

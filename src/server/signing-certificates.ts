@@ -48,7 +48,7 @@ export async function storeSigningCertificate(
   issued: { certificatePem: string; privateKeyPem: string; serialNumber: string; notBefore: Date; notAfter: Date },
   now: Date,
 ): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+  const store = async (trx: Db) => {
     await trx
       .insertInto('signing_certificates')
       .values({
@@ -64,7 +64,10 @@ export async function storeSigningCertificate(
       })
       .execute();
     await trx.updateTable('tenants').set({ signing_certificate_pem: issued.certificatePem }).where('id', '=', tenantId).execute();
-  });
+  };
+  // Inside a caller's transaction (first start creates the tenant in one) it joins that one; Kysely does not nest them.
+  if (db.isTransaction) await store(db);
+  else await db.transaction().execute(store);
 }
 
 /**

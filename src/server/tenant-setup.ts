@@ -1,6 +1,6 @@
 // First start of a data folder, idempotent across restarts: schema, the tenant and its PKI (keys sealed), the admin token, the system default configuration.
 import { randomBytes, randomUUID, X509Certificate } from 'node:crypto';
-import { chmod, mkdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
+import { chmod, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DEFAULT_AGENT_CONFIG } from '../shared/agent-config';
 import { sha256Hex } from '../shared/blob-cipher';
@@ -37,7 +37,7 @@ async function writeSecretFile(file: string, contents: string): Promise<void> {
   await chmod(file, 0o600);
 }
 
-async function createTenant(db: Db, vault: PrivateKeyVault, now: Date): Promise<void> {
+async function createTenant(db: Db, vault: PrivateKeyVault, now: Date): Promise<string> {
   const id = randomUUID();
   const pki = await createTenantPki(id, TENANT_NAME, now);
   const signing = new X509Certificate(pki.signingCertificatePem);
@@ -68,6 +68,7 @@ async function createTenant(db: Db, vault: PrivateKeyVault, now: Date): Promise<
     },
     now,
   );
+  return id;
 }
 
 /** Seals the clear-text key files an older version wrote under <dataDir>/pki into the database, then deletes them. */
@@ -148,20 +149,18 @@ async function createSystemDefaultAgentConfigIfNone(db: Db, tenantId: string, no
     .execute();
 }
 
-/** Creates the data folder when missing and keeps it private (0700): it holds the database, keys and admin token. */
-export async function ensureDataDir(dataDir: string): Promise<void> {
-  await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  await chmod(dataDir, 0o700);
-}
-
 /** Prepares the database of a data folder; creates only what a previous start did not. */
 export async function initialiseDataDir(db: Db, dataDir: string, now: Date, env: NodeJS.ProcessEnv = process.env): Promise<InitialisedDataDir> {
   await migrateToLatest(db);
   const vault = new PrivateKeyVault(await loadMasterKey(dataDir, env));
-  const hasTenant = await db.selectFrom('tenants').select('id').executeTakeFirst();
-  if (!hasTenant) await createTenant(db, vault, now);
+  // One transaction: a start that dies half-way leaves no tenant without keys, token or default configuration (issue 9).
+  const createdAdminToken = await db.transaction().execute(async (trx) => {
+    let tenantId = (await trx.selectFrom('tenants').select('id').orderBy('created_at').executeTakeFirst())?.id;
+    if (tenantId === undefined) tenantId = await createTenant(trx, vault, now);
+    const token = await createAdminTokenIfNone(trx, dataDir, now);
+    await createSystemDefaultAgentConfigIfNone(trx, tenantId, now);
+    return token;
+  });
   const tenant = await loadTenant(db, vault, dataDir, now);
-  const createdAdminToken = await createAdminTokenIfNone(db, dataDir, now);
-  await createSystemDefaultAgentConfigIfNone(db, tenant.id, now);
   return { tenant, createdAdminToken };
 }

@@ -1,14 +1,15 @@
 // Wire contract of the device API /api/device/v1 (DESIGN.md §2): request and response schemas both sides validate with.
 import { z } from 'zod';
 import { AgentConfigSchema } from './agent-config';
+import { Text, Version } from './input-bounds';
 import { ScriptResultSchema } from './script-result';
 
 export const DEVICE_API_PREFIX = '/api/device/v1';
 /** `aud` of the short-lived JWTs a device signs with its key for every device call. */
 export const DEVICE_TOKEN_AUDIENCE = 'atwork-device-api';
-/** Longest lifetime the server accepts for a device JWT. */
-export const DEVICE_TOKEN_MAX_AGE_SECONDS = 300;
-/** Clock skew tolerated between device and server, for device JWTs and tickets. */
+/** Lifetime of a device JWT (`exp - iat`): the agent signs tokens this long and the server accepts none longer. */
+export const DEVICE_TOKEN_LIFETIME_SECONDS = 60;
+/** Clock skew tolerated between device and server: for tickets on each side; a device JWT spends it once, half on each side (device-token.ts). */
 export const CLOCK_SKEW_SECONDS = 120;
 
 /** A P-256 public key as a JWK; anything else (private parts, other curves) is refused. */
@@ -21,19 +22,19 @@ export const DevicePublicJwkSchema = z.strictObject({
 export type DevicePublicJwk = z.infer<typeof DevicePublicJwkSchema>;
 
 export const DeviceFactsSchema = z.object({
-  name: z.string().min(1).max(200),
-  osName: z.string().max(100),
-  osVersion: z.string().max(100),
-  model: z.string().max(200),
-  serialNumber: z.string().max(100).nullable(),
-  agentVersion: z.string().max(50),
+  name: Text(200).min(1),
+  osName: Text(100),
+  osVersion: Text(100),
+  model: Text(200),
+  serialNumber: Text(100).nullable(),
+  agentVersion: Text(50),
 });
 export type DeviceFacts = z.infer<typeof DeviceFactsSchema>;
 
 export const EnrollRequestSchema = z.object({
   method: z.literal('pin'),
-  username: z.string().min(1).max(200),
-  pin: z.string().min(4).max(64),
+  username: Text(200).min(1),
+  pin: Text(64).min(4),
   publicKey: DevicePublicJwkSchema,
   device: DeviceFactsSchema,
 });
@@ -49,14 +50,14 @@ export const EnrollResponseSchema = z.object({
 export type EnrollResponse = z.infer<typeof EnrollResponseSchema>;
 
 export const CheckinRequestSchema = z.object({
-  agentVersion: z.string().max(50),
-  osVersion: z.string().max(100),
+  agentVersion: Text(50),
+  osVersion: Text(100),
 });
 export type CheckinRequest = z.infer<typeof CheckinRequestSchema>;
 
 export const ScriptAssignmentSchema = z.object({
   configurationId: z.string(),
-  version: z.number().int().min(1),
+  version: Version,
   /** Compact JWE: the signed ticket encrypted to this device's key (DESIGN.md §3). */
   ticket: z.string(),
 });
@@ -88,8 +89,8 @@ export const DeviceEventSchema = z.object({
   id: z.uuid(),
   type: z.string().regex(/^[a-z]+(\.[a-z_]+)+$/).max(64),
   at: z.iso.datetime({ offset: true }),
-  message: z.string().max(2000),
-  data: z.record(z.string(), z.union([z.string().max(2000), z.number(), z.boolean(), z.null()])).optional(),
+  message: Text(2000),
+  data: z.record(Text(200), z.union([Text(2000), z.number(), z.boolean(), z.null()])).optional(),
 });
 export type DeviceEvent = z.infer<typeof DeviceEventSchema>;
 
@@ -99,13 +100,10 @@ export type EventsRequest = z.infer<typeof EventsRequestSchema>;
 /** Most apps one inventory report may list; a Mac with more is not one this server manages. */
 export const MAX_INVENTORY_APPS = 5000;
 
-/** Text without U+0000, which PostgreSQL cannot store. */
-const InventoryText = (max: number) => z.string().max(max).refine((s) => !s.includes('\u0000'), { message: 'must not contain NUL characters' });
-
 export const InstalledAppSchema = z.object({
-  bundleId: InventoryText(255).min(1),
-  name: InventoryText(255).min(1),
-  version: InventoryText(100).nullable(),
+  bundleId: Text(255).min(1),
+  name: Text(255).min(1),
+  version: Text(100).nullable(),
 });
 export type InstalledApp = z.infer<typeof InstalledAppSchema>;
 

@@ -1,4 +1,4 @@
-// The device API under attack over real HTTP (issue 4): device B gets 404 for everything of device A, rate and size limits, malformed input -> 4xx.
+// The device API under attack over real HTTP (issues 4, 9): device B gets 404 for everything of device A, rate and size limits, token lifetimes, malformed input -> 4xx.
 import { randomUUID } from 'node:crypto';
 import { compactDecrypt, SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -154,6 +154,59 @@ describe('device API rate and size limits', () => {
     const statuses = new Set<number>();
     for (let i = 0; i < 70; i++) statuses.add((await call(url, '/checkin', { token: 'garbage', body: '{}' })).status);
     expect(statuses).toEqual(new Set([401, 429]));
+  });
+});
+
+// Issue 9: /inventory was registered outside the scope the device limits apply to.
+describe('device API rate limits on /inventory', () => {
+  let t: TestServer;
+  let url: string;
+  let a: EnrolledDevice;
+
+  beforeAll(async () => {
+    t = await TestServer.start({ deviceRateLimits: { perDevice: 3, enrollPerAddress: 6, perAddress: 40 } });
+    url = await t.server.listen();
+    a = await t.enrolledDevice('alice');
+  });
+  afterAll(async () => {
+    await t.stop();
+  });
+
+  it('stops one device after its budget with 429', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await call(url, '/inventory', { token: await tokenOf(a), body: JSON.stringify({ apps: [] }) })).status);
+    expect(statuses).toEqual([200, 200, 200, 429, 429]);
+  });
+
+  it('stops an unauthenticated flood from one address', async () => {
+    const statuses = new Set<number>();
+    for (let i = 0; i < 50; i++) statuses.add((await call(url, '/inventory', { token: 'garbage', body: '{"apps":[]}' })).status);
+    expect(statuses).toEqual(new Set([401, 429]));
+  });
+});
+
+describe('device token lifetime over HTTP', () => {
+  let t: TestServer;
+  let url: string;
+  let a: EnrolledDevice;
+
+  beforeAll(async () => {
+    t = await TestServer.start();
+    url = await t.server.listen();
+    a = await t.enrolledDevice('alice');
+  });
+  afterAll(async () => {
+    await t.stop();
+  });
+
+  it('refuses a 60 s token 170 s after it was signed and one whose iat is 110 s ahead', async () => {
+    const checkin = async (token: string) => (await call(url, '/checkin', { token, body: JSON.stringify(CHECKIN) })).status;
+    expect(await checkin(await signDeviceToken(a.keys.privateKey, a.deviceId, new Date(Date.now() - 100_000)))).toBe(200);
+    expect(await checkin(await signDeviceToken(a.keys.privateKey, a.deviceId, new Date(Date.now() - 170_000)))).toBe(401);
+    expect(await checkin(await signDeviceToken(a.keys.privateKey, a.deviceId, new Date(Date.now() + 110_000)))).toBe(401);
+    const iat = Math.floor(Date.now() / 1000);
+    const yearLong = await new SignJWT({}).setProtectedHeader({ alg: 'ES256' }).setSubject(a.deviceId).setAudience(DEVICE_TOKEN_AUDIENCE).setIssuedAt(iat).setExpirationTime(iat + 365 * 86_400).setJti(randomUUID()).sign(a.keys.privateKey);
+    expect(await checkin(yearLong)).toBe(401);
   });
 });
 

@@ -70,4 +70,40 @@ describe.each(BACKENDS)('admin API contract on %s', (backend) => {
     }
     expect(failures).toEqual([]);
   });
+
+  // Issue 9: routing errors in the project's format, iterated over the catalog.
+  it('refuses unknown query parameters on every route with a 400 naming them', async () => {
+    const failures: string[] = [];
+    for (const spec of ADMIN_API_ROUTES) {
+      const path = spec.path.replace(/:[A-Za-z]+/g, randomUUID());
+      const response = await t.server.app.inject({ method: spec.method, url: `${ADMIN}${path}?limt=5&zz=1`, headers: { authorization: `Bearer ${t.adminToken}` } });
+      const body = response.json<{ error?: string; message?: string }>();
+      if (response.statusCode !== 400 || body.error !== 'bad_request' || !/^Unknown query parameters limt, zz: this endpoint takes /.test(body.message ?? '')) {
+        failures.push(`${spec.method} ${spec.path} -> ${response.statusCode} ${response.body.slice(0, 200)}`);
+      }
+    }
+    expect(failures).toEqual([]);
+    const list = await t.admin('GET', '/devices?limit=5&statuss=active');
+    expect(list.json()).toEqual({ error: 'bad_request', message: 'Unknown query parameter statuss: this endpoint takes only limit, offset, q, status, userId, groupId, agentVersion, checkedInBefore.' });
+    expect((await t.admin('GET', '/devices?limit=5&status=active')).statusCode).toBe(200);
+  });
+
+  it('answers a method a path does not have with 405, an Allow header and an error body', async () => {
+    const pattern = (path: string) => new RegExp(`^${path.replace(/:[A-Za-z]+/g, '[^/]+')}$`);
+    const failures: string[] = [];
+    for (const path of new Set(ADMIN_API_ROUTES.map((r) => r.path))) {
+      const concrete = path.replace(/:[A-Za-z]+/g, randomUUID());
+      // /scripts/upload is also /scripts/:id: every route whose pattern matches the concrete path counts.
+      const methods = new Set(ADMIN_API_ROUTES.filter((r) => pattern(r.path).test(concrete)).map((r) => r.method as string));
+      const allowed = [...methods, ...(methods.has('GET') ? ['HEAD'] : [])].sort().join(', ');
+      for (const method of (['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const).filter((m) => !methods.has(m))) {
+        const response = await t.server.app.inject({ method, url: `${ADMIN}${concrete}`, headers: { authorization: `Bearer ${t.adminToken}` } });
+        const body = response.json<{ error?: string; message?: string }>();
+        if (response.statusCode !== 405 || response.headers.allow !== allowed || body.error !== 'method_not_allowed' || typeof body.message !== 'string') {
+          failures.push(`${method} ${path} -> ${response.statusCode} allow=${String(response.headers.allow)} ${response.body.slice(0, 120)}`);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+  });
 });

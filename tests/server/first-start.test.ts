@@ -32,7 +32,7 @@ describe('first start', () => {
       expect((await readFile(tokenFile, 'utf8')).trim()).toBe(server.createdAdminToken);
       expect(await mode(path.join(dataDir, 'master-key'))).toBe(0o600);
       // The tenant's private keys live only in the database, sealed under the master key (issue 4).
-      expect((await readdir(dataDir)).filter((f) => !f.startsWith('atwork.db')).sort()).toEqual(['admin-token', 'master-key']);
+      expect((await readdir(dataDir)).filter((f) => !f.startsWith('atwork.db')).sort()).toEqual(['admin-token', 'master-key', 'server.lock']);
 
       const db = new SqliteDatabase(path.join(dataDir, 'atwork.db'), { readonly: true });
       try {
@@ -106,5 +106,40 @@ describe('first start', () => {
     await first.close();
     await writeFile(path.join(dataDir, 'master-key'), `${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
     await expect(startServer({ dataDir })).rejects.toThrow(/cannot be decrypted: the master key is not the one/);
+  });
+
+  it('creates the tenant, its keys, the admin token and the default configuration in one transaction', async () => {
+    // A start that fails half-way (here: a trigger refuses the default configuration) must leave none of them behind.
+    const { mkdir } = await import('node:fs/promises');
+    const { openDatabase } = await import('../../src/server/database');
+    const { migrateToLatest } = await import('../../src/server/migrations');
+    await mkdir(dataDir, { mode: 0o700 });
+    await writeFile(path.join(dataDir, 'atwork.db'), '', { mode: 0o600 });
+    const db = openDatabase({ dataDir });
+    await migrateToLatest(db);
+    await db.destroy();
+    const sqlite = new SqliteDatabase(path.join(dataDir, 'atwork.db'));
+    sqlite.exec("CREATE TRIGGER refuse BEFORE INSERT ON agent_configurations BEGIN SELECT RAISE(ABORT, 'injected failure'); END;");
+    sqlite.close();
+    await expect(startServer({ dataDir })).rejects.toThrow(/injected failure/);
+    const count = (table: string) => {
+      const check = new SqliteDatabase(path.join(dataDir, 'atwork.db'), { readonly: true });
+      try {
+        return (check.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
+      } finally {
+        check.close();
+      }
+    };
+    expect(['tenants', 'signing_certificates', 'admin_tokens'].map(count)).toEqual([0, 0, 0]);
+    const fix = new SqliteDatabase(path.join(dataDir, 'atwork.db'));
+    fix.exec('DROP TRIGGER refuse');
+    fix.close();
+    const server = await startServer({ dataDir });
+    try {
+      expect(server.createdAdminToken).not.toBeNull();
+      expect(['tenants', 'signing_certificates', 'admin_tokens'].map(count)).toEqual([1, 1, 1]);
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -23,6 +23,8 @@ function result(configurationId: string, scriptId: string, endedAt: string, over
     timedOut: false,
     stdout: 'hello\n',
     stderr: '',
+    stdoutEncoding: 'utf8',
+    stderrEncoding: 'utf8',
     stdoutBytes: 6,
     stderrBytes: 0,
     stdoutTruncated: false,
@@ -62,12 +64,15 @@ describe.each(BACKENDS)('results, events and device logs on %s', (backend) => {
     expect(await logs()).toEqual([{ kind: 'script_result', at: r.endedAt, receivedAt: expect.any(String), result: r }]);
   });
 
-  it('skips results of configurations not distributed to the device, and 404 when none is', async () => {
+  it('refuses a batch holding a result of a configuration never given to the device whole (the agent then splits it), and 404 when none is', async () => {
     const other = await t.createScriptConfiguration('echo other', 'none');
     const mine = result(configurationId, scriptId, '2026-01-05T10:00:00.000Z');
     const notMine = result(other.configurationId, other.scriptId, '2026-01-05T10:00:01.000Z');
     const mixed = await post('/results', { results: [mine, notMine] });
-    expect(mixed.json()).toEqual({ accepted: 1 });
+    expect(mixed.statusCode).toBe(404);
+    expect(mixed.json().message).toContain(notMine.executionId);
+    expect(await logs()).toEqual([]);
+    expect((await post('/results', { results: [mine] })).json()).toEqual({ accepted: 1 });
     const none = await post('/results', { results: [result(other.configurationId, other.scriptId, '2026-01-05T10:00:02.000Z')] });
     expect(none.statusCode).toBe(404);
     expect((await logs()).map((l) => (l.result as ScriptResult).executionId)).toEqual([mine.executionId]);
