@@ -1,9 +1,13 @@
-// Which processes of a process group are still alive, read from /proc (Linux): for the runner's tests and benchmark.
+// Which processes of a session are still alive, read from /proc (Linux): for the runner's tests and benchmark.
 import { readdirSync, readFileSync } from 'node:fs';
 
-/** Pids of the live (not zombie) processes in process group `pgid`. */
-export function liveGroupMembers(pgid: number): number[] {
-  const members: number[] = [];
+/** Pids of the live (not zombie) processes in session `sid`. */
+export function liveSessionMembers(sid: number): number[] {
+  return liveProcesses().filter((p) => p.session === sid).map((p) => p.pid);
+}
+
+function liveProcesses(): { pid: number; session: number }[] {
+  const live: { pid: number; session: number }[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     let stat: string;
@@ -12,9 +16,9 @@ export function liveGroupMembers(pgid: number): number[] {
     } catch {
       continue;
     }
-    // Fields after the command name: state, ppid, pgrp, ...
-    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(pgrp) === pgid && state !== 'Z') members.push(Number(entry));
+    // Fields after the command name: state, ppid, pgrp, session, ...
+    const [state, , , session] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (state !== 'Z') live.push({ pid: Number(entry), session: Number(session) });
   }
-  return members;
+  return live;
 }

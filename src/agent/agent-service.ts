@@ -4,33 +4,37 @@ import type { AgentServiceApi, AgentStatus } from '../shared/agent-status';
 import type { CheckinResponse } from '../shared/protocol';
 import type { AgentState, JournalEntry, ScheduledConfiguration } from './agent-state';
 import type { ScriptUserSource } from './console-user';
-import { DeviceApiClient, normalizeServerUrl } from './device-api-client';
-import { deviceFacts, generateDeviceKey, privateKeyFromPem, privateKeyToPem, publicJwkOf, AGENT_VERSION } from './device-identity';
-import { flushOutbox } from './outbox-sender';
+import { CheckinBackoff, MAX_CHECKIN_INTERVAL_MS, type BackoffOptions } from './checkin-backoff';
+import { failureKindOf, retryAfterOf } from './delivery-failure';
+import { DeviceApiClient } from './device-api-client';
+import { enrollDevice, type EnrollParams } from './device-enrollment';
+import { deviceFacts, AGENT_VERSION } from './device-identity';
+import { DeviceKeyUnusableError, loadDeviceKey } from './device-key-loader';
+import { flushOutbox, reportSetAsideFiles } from './outbox-sender';
 import type { AgentPorts } from './ports';
+import { ResilientStateStore } from './resilient-state-store';
 import { acceptRevocationList } from './replay-record';
 import { verifyRevocationList } from './revocation-list';
-import { interruptedResult, summarize, withRecentRun } from './run-records';
+import { recoverInterruptedRun, summarize, withRecentRun } from './run-records';
 import { schedulesOf, unassignedSchedules, withoutSchedule, withScheduleRun } from './scheduled-configurations';
 import { Scheduler, type DeviceTimeZone } from './scheduler';
 import { deliverScript, findHandled, needsDelivery, runScheduled, withHandled, type DeliveryContext, type RunContext } from './script-delivery';
 import { ScriptRunner, type RunAsUser } from './script-runner';
+import { StatusListeners } from './status-listeners';
 import { systemTimeZone } from './system-time-zone';
 
-/** Longest wait between check-ins whatever the server says, so a bad answer cannot silence a device for good. */
-const MAX_CHECKIN_INTERVAL_MS = 24 * 3600 * 1000;
+/** How often an unusable device key is looked at again without a check-in in between (issue 9). */
+const KEY_RECHECK_MS = 3600 * 1000;
 
-export interface AgentOptions {
+export interface AgentOptions extends BackoffOptions {
   /** Who runs scripts that are not "Run as root" when the agent runs as root. */
   runAsUser?: RunAsUser;
   /** Where that user comes from when it is not fixed: the Mac's console user by default, or a configured account. */
   scriptUsers?: ScriptUserSource;
   /** Parent of the per-run script working folders; the OS temp folder by default. */
   scriptTempRoot?: string;
-  /** Wait after the first failed check-in (default 5 s); it doubles with each further failure. */
-  firstRetryDelayMs?: number;
-  /** Longest wait after failed check-ins (default 5 min). */
-  maxRetryDelayMs?: number;
+  /** Wait before looking at an unusable device key again (default 1 h); checkInNow looks at once. */
+  keyRecheckMs?: number;
   /** The device's time zone for "device" schedules (default: the machine's, read afresh at each computation). */
   timeZone?: DeviceTimeZone;
 }
@@ -39,7 +43,11 @@ export class AgentService implements AgentServiceApi {
   private readonly runner: ScriptRunner;
   private readonly scheduler: Scheduler;
   private readonly timeZone: DeviceTimeZone;
-  private readonly listeners = new Set<(status: AgentStatus) => void>();
+  private readonly listeners: StatusListeners;
+  private readonly ports: AgentPorts;
+  /** The state store the whole core writes through: it keeps finished results the disk refuses (issue 9). */
+  private readonly store: ResilientStateStore;
+  private readonly backoff: CheckinBackoff;
   private state: AgentState | null = null;
   private stateLoaded = false;
   private deviceKey: KeyObject | null = null;
@@ -47,15 +55,20 @@ export class AgentService implements AgentServiceApi {
   private busy: Promise<void> = Promise.resolve();
   private running = false;
   private cancelTimer: (() => void) | null = null;
-  private failedCheckins = 0;
   private journalRecovered = false;
   /** Why the last check-in could not even start (no enrollment, unusable state); otherwise the state holds the error. */
   private cycleError: string | null = null;
+  /** Why the device key cannot be used; no check-in is tried while it is set. */
+  private keyProblem: string | null = null;
 
   constructor(
-    private readonly ports: AgentPorts,
+    ports: AgentPorts,
     private readonly options: AgentOptions = {},
   ) {
+    this.store = new ResilientStateStore(ports.state, ports.clock, ports.logger);
+    this.ports = { ...ports, state: this.store };
+    this.backoff = new CheckinBackoff(ports.clock, options);
+    this.listeners = new StatusListeners(() => this.getStatus(), ports.logger);
     this.runner = new ScriptRunner({
       spawner: ports.spawner,
       clock: ports.clock,
@@ -81,36 +94,16 @@ export class AgentService implements AgentServiceApi {
   }
 
   /** Generates the P-256 device key (private key never leaves the secret store), enrolls with user + PIN, pins the root. */
-  async enroll(params: { serverUrl: string; username: string; pin: string }): Promise<{ deviceId: string }> {
+  async enroll(params: EnrollParams): Promise<{ deviceId: string }> {
     const existing = await this.loadState();
     if (existing !== null) throw new Error(`this device is already enrolled with ${existing.serverUrl} as ${existing.deviceId}; retire it before enrolling again`);
-    const serverUrl = normalizeServerUrl(params.serverUrl);
-    const key = generateDeviceKey();
-    // Stored before the server hears of it: a device the server enrolled must never lose its key.
-    await this.ports.secrets.writeDeviceKeyPem(privateKeyToPem(key));
-    const api = new DeviceApiClient(this.ports.http, this.ports.clock, serverUrl, key);
-    const answer = await api.enroll({ method: 'pin', username: params.username, pin: params.pin, publicKey: publicJwkOf(key), device: deviceFacts() });
-    const state: AgentState = {
-      serverUrl,
-      deviceId: answer.deviceId,
-      tenantId: answer.tenantId,
-      tenantRootCertificate: answer.tenantRootCertificate,
-      agentConfig: answer.agentConfig,
-      enrolledAt: this.ports.clock.now().toISOString(),
-      lastCheckinAt: null,
-      lastCheckinError: null,
-      nextCheckinAt: null,
-      replay: { highestSeq: 0, jtis: [] },
-      handled: [],
-      schedules: [],
-      recentRuns: [],
-    };
+    const { state, key } = await enrollDevice(this.ports, params);
     await this.ports.state.writeState(state);
     this.state = state;
     this.deviceKey = key;
-    this.ports.logger.info('enrolled', { serverUrl, deviceId: answer.deviceId });
+    this.ports.logger.info('enrolled', { serverUrl: state.serverUrl, deviceId: state.deviceId });
     this.emit();
-    return { deviceId: answer.deviceId };
+    return { deviceId: state.deviceId };
   }
 
   /**
@@ -160,7 +153,8 @@ export class AgentService implements AgentServiceApi {
       deviceId: state?.deviceId ?? null,
       enrolled: state !== null,
       lastCheckinAt: state?.lastCheckinAt ?? null,
-      lastCheckinError: loadError ?? state?.lastCheckinError ?? this.cycleError,
+      // Local troubles first: they explain a check-in error the state may still hold from before.
+      lastCheckinError: loadError ?? this.keyProblem ?? this.store.writeProblem() ?? state?.lastCheckinError ?? this.cycleError,
       nextCheckinAt: state?.nextCheckinAt ?? null,
       recentRuns: state?.recentRuns ?? [],
     };
@@ -172,8 +166,7 @@ export class AgentService implements AgentServiceApi {
   }
 
   onStatusChanged(listener: (status: AgentStatus) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
 
   private scheduleCycle(delayMs: number): void {
@@ -202,10 +195,15 @@ export class AgentService implements AgentServiceApi {
       nextDelayMs = await this.enrolledCycle();
     } catch (error) {
       // Reached only when the state or the key cannot be used; the loop still goes on and the status says why.
-      this.failedCheckins++;
-      nextDelayMs = this.retryDelay();
-      this.cycleError = `check-in: ${messageOf(error)}`;
       this.ports.logger.error('check-in cycle failed', { reason: messageOf(error) });
+      if (error instanceof DeviceKeyUnusableError) {
+        this.keyProblem = error.message;
+        nextDelayMs = this.options.keyRecheckMs ?? KEY_RECHECK_MS;
+      } else {
+        this.backoff.failed(null);
+        nextDelayMs = this.backoff.delayMs();
+        this.cycleError = `check-in: ${messageOf(error)}`;
+      }
     }
     this.emit();
     if (this.running) this.scheduleCycle(nextDelayMs);
@@ -215,30 +213,37 @@ export class AgentService implements AgentServiceApi {
     const state = await this.loadState();
     if (state === null) {
       this.cycleError = 'this device is not enrolled; enroll it with a user name and PIN first';
-      return this.retryDelay();
+      this.backoff.failed(null);
+      return this.backoff.delayMs();
     }
     const api = await this.api(state);
     this.cycleError = null;
+    await this.step('keep finished results on disk', () => this.store.persistHeld());
     await this.step('recover interrupted runs', () => this.recoverJournal());
     let answer: CheckinResponse | null = null;
+    let failure: unknown = null;
     try {
       answer = await api.checkIn(state.deviceId, { agentVersion: AGENT_VERSION, osVersion: deviceFacts().osVersion });
     } catch (error) {
-      this.failedCheckins++;
+      failure = error;
       this.ports.logger.warn('check-in failed', { reason: messageOf(error) });
-      await this.update((s) => ({ ...s, lastCheckinError: messageOf(error) }));
+      await this.step('record the check-in error', () => this.update((s) => ({ ...s, lastCheckinError: messageOf(error) })));
     }
-    if (answer !== null) {
-      this.failedCheckins = 0;
-      await this.applyCheckin(answer, api);
+    // Isolated like the other steps, so results the disk refused are still delivered from memory (issue 9).
+    if (answer !== null) await this.step('apply the check-in answer', () => this.applyCheckin(answer, api));
+    await this.step('report state files set aside', () => reportSetAsideFiles(this.store, this.ports));
+    // A refused device or a server asking for quiet gets no more calls this round (issue 9).
+    if (failureKindOf(failure) !== 'unauthorized' && retryAfterOf(failure) === null) {
+      const stoppedBy = await this.sendOutbox(api, state.deviceId);
+      failure ??= stoppedBy;
     }
-    await this.step('send results', async () => {
-      const sent = await flushOutbox(this.ports.state, api, state.deviceId);
-      if (sent > 0) this.ports.logger.info('sent outbox entries', { count: sent });
-    });
-    const delayMs = answer === null ? this.retryDelay() : Math.min(answer.nextCheckinSeconds * 1000, MAX_CHECKIN_INTERVAL_MS);
+    // A round that could not write its state failed too, so a full disk backs off even when the server answered.
+    const healthy = failure === null && this.store.writeProblem() === null;
+    if (healthy) this.backoff.succeeded();
+    else this.backoff.failed(retryAfterOf(failure));
+    const delayMs = healthy && answer !== null ? Math.min(answer.nextCheckinSeconds * 1000, MAX_CHECKIN_INTERVAL_MS) : this.backoff.delayMs();
     const nextCheckinAt = this.running ? new Date(this.ports.clock.now().getTime() + delayMs).toISOString() : null;
-    await this.update((s) => ({ ...s, nextCheckinAt }));
+    await this.step('record the next check-in time', () => this.update((s) => ({ ...s, nextCheckinAt })));
     return delayMs;
   }
 
@@ -287,10 +292,18 @@ export class AgentService implements AgentServiceApi {
     await runScheduled(this.runContext(), entry, scheduledFor);
     this.emit();
     const state = this.requireState();
-    if (state.lastCheckinError !== null) return;
+    if (state.lastCheckinError !== null || this.backoff.quiet()) return;
+    await this.step('reach the server', async () => void (await this.sendOutbox(await this.api(state), state.deviceId)));
+  }
+
+  /** Sends the outbox; a refused device (401, 403) shows as the agent's error until a check-in succeeds again. */
+  private async sendOutbox(api: DeviceApiClient, deviceId: string): Promise<unknown> {
+    let stoppedBy: unknown = null;
     await this.step('send results', async () => {
-      await flushOutbox(this.ports.state, await this.api(state), state.deviceId);
+      stoppedBy = (await flushOutbox(this.ports.state, api, deviceId, this.ports)).stoppedBy;
     });
+    if (failureKindOf(stoppedBy) === 'unauthorized') await this.step('record the delivery error', () => this.update((s) => ({ ...s, lastCheckinError: messageOf(stoppedBy) })));
+    return stoppedBy;
   }
 
   /**
@@ -301,7 +314,7 @@ export class AgentService implements AgentServiceApi {
   private async recoverJournal(): Promise<void> {
     if (this.journalRecovered) return;
     for (const entry of await this.ports.state.listJournal()) {
-      const result = interruptedResult(entry, this.ports.clock.now());
+      const result = await recoverInterruptedRun(entry, this.ports);
       await this.ports.state.putOutbox({ kind: 'result', result });
       await this.update((s) => ({ ...neverAgain(s, entry, result.endedAt), recentRuns: withRecentRun(s.recentRuns, summarize(result)) }));
       await this.ports.state.removeJournal(entry.executionId);
@@ -333,17 +346,10 @@ export class AgentService implements AgentServiceApi {
     }
   }
 
-  private retryDelay(): number {
-    const first = this.options.firstRetryDelayMs ?? 5000;
-    const max = this.options.maxRetryDelayMs ?? 5 * 60 * 1000;
-    return Math.min(max, first * 2 ** Math.max(0, Math.min(this.failedCheckins - 1, 20)));
-  }
-
   private async api(state: AgentState): Promise<DeviceApiClient> {
     if (this.deviceKey === null) {
-      const pem = await this.ports.secrets.readDeviceKeyPem();
-      if (pem === null) throw new Error('the device key is missing from the secret store; re-enroll this device');
-      this.deviceKey = privateKeyFromPem(pem);
+      this.deviceKey = await loadDeviceKey(this.ports.secrets);
+      this.keyProblem = null;
     }
     return new DeviceApiClient(this.ports.http, this.ports.clock, state.serverUrl, this.deviceKey);
   }
@@ -369,16 +375,7 @@ export class AgentService implements AgentServiceApi {
   }
 
   private emit(): void {
-    if (this.listeners.size === 0) return;
-    void this.getStatus().then((status) => {
-      for (const listener of this.listeners) {
-        try {
-          listener(status);
-        } catch (error) {
-          this.ports.logger.warn('a status listener failed', { reason: messageOf(error) });
-        }
-      }
-    });
+    this.listeners.emit();
   }
 }
 

@@ -116,6 +116,16 @@ export const JournalEntrySchema = z.object({
   startedAt: Iso,
   /** Set for a run of a recurring schedule: the run instant it was for. */
   scheduledFor: Iso.optional(),
+  /**
+   * The run's processes once started (issue 9): the root (run supervisor, or the script itself) with its start
+   * identity, so a restarted agent ends what a dead one left and never a process that reused the pid. Absent in
+   * entries written before issue 9 or before the script started.
+   */
+  process: z.object({ pid: z.number().int().min(1), startId: z.string().max(200).nullable(), supervised: z.boolean() }).optional(),
+  /** The run's working folder (run-work-folder.ts) and whom it was handed to, removed at recovery. Absent before issue 9. */
+  workFolder: z.object({ holder: z.string().min(1).max(1024), owner: z.object({ uid: z.number().int().min(0), gid: z.number().int().min(0) }).nullable() }).optional(),
+  /** Refreshed while the run goes on (process-journal.ts); the end time of an interrupted run. Absent before issue 9. */
+  lastAliveAt: Iso.optional(),
 });
 export type JournalEntry = z.infer<typeof JournalEntrySchema>;
 

@@ -1,7 +1,7 @@
 // `atwork-agent`: enroll this device, run the check-in loop, or print the agent status. Handlers stay thin over AgentService.
 import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { createNodeAgent } from './node-agent';
+import { createNodeAgent, withLockedStateFolder } from './node-agent';
 import { registerExecCommand } from './cli-exec';
 import { registerOpenTicketCommand } from './cli-open-ticket';
 import { registerScheduleCommand } from './cli-schedule';
@@ -24,9 +24,11 @@ program
   .requiredOption('--pin <pin>', 'registration PIN from the administrator')
   .option('--state-dir <dir>', 'agent state folder (default: $ATWORK_STATE_DIR or ./.atwork/agent)')
   .action(async (opts: { server: string; user: string; pin: string; stateDir?: string }) => {
-    const agent = createNodeAgent({ stateDir: stateDirOf(opts.stateDir) });
-    const { deviceId } = await agent.enroll({ serverUrl: opts.server, username: opts.user, pin: opts.pin });
-    process.stdout.write(`enrolled as device ${deviceId}\n`);
+    const stateDir = stateDirOf(opts.stateDir);
+    await withLockedStateFolder(stateDir, async () => {
+      const { deviceId } = await createNodeAgent({ stateDir }).enroll({ serverUrl: opts.server, username: opts.user, pin: opts.pin });
+      process.stdout.write(`enrolled as device ${deviceId}\n`);
+    });
   });
 
 program
@@ -34,13 +36,19 @@ program
   .description('Check in with the server and run assigned scripts until stopped (SIGINT or SIGTERM).')
   .option('--state-dir <dir>', 'agent state folder (default: $ATWORK_STATE_DIR or ./.atwork/agent)')
   .action(async (opts: { stateDir?: string }) => {
-    const agent = createNodeAgent({ stateDir: stateDirOf(opts.stateDir) });
-    if (!(await agent.isEnrolled())) throw new Error('this device is not enrolled; run `atwork-agent enroll` first');
-    agent.start();
-    await new Promise<void>((done) => {
-      const stop = () => void agent.stop().then(done);
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+    const stateDir = stateDirOf(opts.stateDir);
+    // Heard from the start: a stop that arrives while the agent starts up still ends it cleanly and frees the lock.
+    const stopRequested = new Promise<void>((resolve) => {
+      process.once('SIGINT', () => resolve());
+      process.once('SIGTERM', () => resolve());
+    });
+    // Locked before anything is read, so a second agent on this folder runs nothing (issue 9).
+    await withLockedStateFolder(stateDir, async () => {
+      const agent = createNodeAgent({ stateDir });
+      if (!(await agent.isEnrolled())) throw new Error('this device is not enrolled; run `atwork-agent enroll` first');
+      agent.start();
+      await stopRequested;
+      await agent.stop();
     });
   });
 

@@ -45,6 +45,8 @@ export class DeviceApiError extends Error {
     readonly status: number | null,
     readonly failure: HttpFailure | null,
     detail: string,
+    /** How long the server asked the agent to wait (its Retry-After), if it did. */
+    readonly retryAfterMs: number | null = null,
   ) {
     super(`${what}: ${detail}`);
     this.name = 'DeviceApiError';
@@ -142,7 +144,8 @@ export class DeviceApiClient {
       throw new DeviceApiError(what, null, null, error instanceof Error ? error.message : String(error));
     }
     if (response.status < 200 || response.status > 299) {
-      throw new DeviceApiError(what, response.status, null, `server said ${response.status}: ${serverMessage(response.body)}`);
+      const retryAfterMs = parseRetryAfter(response.headers?.['retry-after'], this.clock.now());
+      throw new DeviceApiError(what, response.status, null, `server said ${response.status}: ${serverMessage(response.body)}`, retryAfterMs);
     }
     return response.body;
   }
@@ -150,6 +153,15 @@ export class DeviceApiClient {
   private bearer(subject: string): Promise<string> {
     return signDeviceToken(this.deviceKey, subject, this.clock.now()).then((token) => `Bearer ${token}`);
   }
+}
+
+/** A Retry-After value, delay-seconds or an HTTP date (RFC 9110 §10.2.3), as milliseconds from `now`; null if absent or unreadable. */
+export function parseRetryAfter(value: string | undefined, now: Date): number | null {
+  if (value === undefined) return null;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? null : Math.max(0, at - now.getTime());
 }
 
 /** The server's one-sentence error message, or the start of whatever it sent. */

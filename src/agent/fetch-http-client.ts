@@ -19,7 +19,7 @@ export class FetchHttpClient implements HttpClient {
         signal: controller.signal,
       });
       const body = await readCapped(response, request.maxResponseBytes, controller);
-      return { status: response.status, body };
+      return { status: response.status, body, headers: Object.fromEntries(response.headers) };
     } catch (error) {
       if (error instanceof HttpFailure) throw error;
       if (timedOut) throw new HttpFailure('timeout', `no response from ${describe(request)} within ${Math.round(request.timeoutMs / 1000)} s`);

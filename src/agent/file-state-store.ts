@@ -1,4 +1,4 @@
-// The Node StateStore: JSON files in a 0700 state folder, written atomically with mode 0600 and validated when read.
+// The Node StateStore: JSON files in a 0700 state folder, written atomically with mode 0600 and validated when read; what cannot be used is kept in rejected/.
 import { chmod, mkdir, readFile, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { z } from 'zod';
@@ -12,10 +12,12 @@ import {
   type JournalEntry,
   type OutboxEntry,
 } from './agent-state';
-import type { Logger, StateStore } from './ports';
+import type { Logger, SetAsideFile, StateStore } from './ports';
 
 const PRIVATE_DIR = 0o700;
 const PRIVATE_FILE = 0o600;
+/** Suffix of a file set aside as unreadable, until its loss is reported and it moves to the rejected folder. */
+const SET_ASIDE = '.invalid';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Creates `dir` (and parents) if needed and makes sure only its owner can enter it, even if it existed before. */
@@ -28,6 +30,8 @@ export class FileStateStore implements StateStore {
   private readonly statePath: string;
   private readonly outboxDir: string;
   private readonly journalDir: string;
+  /** Outbox entries the server refused for good and reported set-aside files, kept for inspection; made when first needed. */
+  private readonly rejectedDir: string;
   private ready: Promise<void> | null = null;
 
   constructor(
@@ -37,6 +41,7 @@ export class FileStateStore implements StateStore {
     this.statePath = join(stateDir, 'state.json');
     this.outboxDir = join(stateDir, 'outbox');
     this.journalDir = join(stateDir, 'journal');
+    this.rejectedDir = join(stateDir, 'rejected');
   }
 
   async readState(): Promise<AgentState | null> {
@@ -70,6 +75,10 @@ export class FileStateStore implements StateStore {
     await rm(join(this.outboxDir, outboxFileName(entry)), { force: true });
   }
 
+  async rejectOutbox(entry: OutboxEntry): Promise<void> {
+    await this.moveToRejected(join(this.outboxDir, outboxFileName(entry)), outboxFileName(entry));
+  }
+
   async putJournal(entry: JournalEntry): Promise<void> {
     await this.ensureDirs();
     const valid = JournalEntrySchema.parse(entry);
@@ -85,6 +94,34 @@ export class FileStateStore implements StateStore {
     await rm(join(this.journalDir, `${executionId}.json`), { force: true });
   }
 
+  async listSetAside(): Promise<SetAsideFile[]> {
+    await this.ensureDirs();
+    const found: SetAsideFile[] = [];
+    for (const [kind, dir, schema] of [['journal', this.journalDir, JournalEntrySchema], ['outbox', this.outboxDir, OutboxEntrySchema]] as const) {
+      for (const name of (await readdir(dir)).filter((n) => n.endsWith(SET_ASIDE)).sort()) {
+        const text = await readFile(join(dir, name), 'utf8').catch(() => null);
+        const parsed = text === null ? null : parseJson(text, schema as z.ZodType<unknown>);
+        found.push({ kind, name: name.slice(0, -SET_ASIDE.length), reason: parsed === null ? 'unreadable' : parsed.success ? 'valid now' : parsed.error });
+      }
+    }
+    return found;
+  }
+
+  async keepSetAside(file: SetAsideFile): Promise<void> {
+    const dir = file.kind === 'journal' ? this.journalDir : this.outboxDir;
+    await this.moveToRejected(join(dir, `${file.name}${SET_ASIDE}`), `${file.kind}-${file.name}${SET_ASIDE}`);
+  }
+
+  /** Moves a file into the rejected folder; one already gone (an entry that was only ever in memory) is not an error. */
+  private async moveToRejected(path: string, name: string): Promise<void> {
+    await ensurePrivateDir(this.rejectedDir);
+    try {
+      await rename(path, join(this.rejectedDir, name));
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+  }
+
   private ensureDirs(): Promise<void> {
     this.ready ??= (async () => {
       await ensurePrivateDir(this.stateDir);
@@ -97,7 +134,7 @@ export class FileStateStore implements StateStore {
     return this.ready;
   }
 
-  /** Reads every entry of a folder; an unreadable one is renamed aside (`.invalid`) so it is reported once, not forever. */
+  /** Reads every entry of a folder; an unreadable one is renamed aside (`.invalid`) until listSetAside reports it, so it is reported once, not forever. */
   private async readAll<T>(dir: string, schema: z.ZodType<T>): Promise<T[]> {
     await this.ensureDirs();
     const names = (await readdir(dir)).filter((name) => name.endsWith('.json') && !name.startsWith('.')).sort();
@@ -116,7 +153,7 @@ export class FileStateStore implements StateStore {
         entries.push(parsed.data);
       } else {
         this.logger.warn('set aside an invalid state file', { path, reason: parsed.error });
-        await rename(path, `${path}.invalid`);
+        await rename(path, `${path}${SET_ASIDE}`);
       }
     }
     return entries;

@@ -1,10 +1,11 @@
-// Wires the agent core to the default Node ports: files under the state folder, fetch, real processes, wall clock.
+// Wires the agent core to the default Node ports (files under the state folder, fetch, real processes, wall clock) and locks that folder.
+import { acquireFolderLock, type FolderLock } from '../shared/folder-lock';
 import { AgentService } from './agent-service';
 import { createConsoleLogger } from './console-logger';
 import { NamedScriptUser } from './console-user';
 import { FetchHttpClient } from './fetch-http-client';
 import { FileSecretStore } from './file-secret-store';
-import { FileStateStore } from './file-state-store';
+import { ensurePrivateDir, FileStateStore } from './file-state-store';
 import { NodeSpawner } from './node-spawner';
 import type { Logger, SecretStore } from './ports';
 import type { RunAsUser } from './script-runner';
@@ -40,4 +41,26 @@ export function createNodeAgent(options: NodeAgentOptions): AgentService {
     },
     { runAsUser: options.runAsUser, ...(scriptUser ? { scriptUsers: new NamedScriptUser(scriptUser) } : {}) },
   );
+}
+
+/** Name of the lock file in the state folder. */
+export const STATE_LOCK_FILE = 'agent.lock';
+
+/**
+ * Takes the state folder for this process, or throws naming the pid of the agent that has it (issue 9): two agents
+ * on one folder would both run an "execute once" script.
+ */
+export async function lockStateFolder(stateDir: string): Promise<FolderLock> {
+  await ensurePrivateDir(stateDir);
+  return acquireFolderLock(stateDir, { fileName: STATE_LOCK_FILE, holderName: 'Atwork agent' });
+}
+
+/** Runs `work` while holding the state folder's lock, released however `work` ends. */
+export async function withLockedStateFolder<T>(stateDir: string, work: () => Promise<T>): Promise<T> {
+  const lock = await lockStateFolder(stateDir);
+  try {
+    return await work();
+  } finally {
+    await lock.release();
+  }
 }

@@ -1,5 +1,7 @@
-// Bounded capture of a script's output: keeps a head and a tail, counts and hashes every byte, renders valid UTF-8 within a budget.
+// Bounded capture of a script's output: keeps a head and a tail, counts and hashes every byte, renders it within a budget as UTF-8 or base64.
+import { isUtf8 } from 'node:buffer';
 import { createHash, type Hash } from 'node:crypto';
+import type { OutputEncoding } from '../shared/script-result';
 
 /**
  * Captures one stream keeping at most `keepBytes` from its start and `keepBytes` from its end, whatever it prints.
@@ -69,15 +71,24 @@ export interface CapturedStream {
 }
 
 export interface RenderedStream {
+  /** The output itself; the base64 of its bytes when `encoding` is set. */
   text: string;
   truncated: boolean;
+  /** Only on output that is not plain text: absent means UTF-8, as a result's `stdoutEncoding` does. */
+  encoding?: 'base64';
+}
+
+/** The `stdoutEncoding` / `stderrEncoding` fields of a result for two rendered streams: only the base64 ones are named. */
+export function encodingFields(stdout: RenderedStream, stderr: RenderedStream): { stdoutEncoding?: OutputEncoding; stderrEncoding?: OutputEncoding } {
+  return { ...(stdout.encoding && { stdoutEncoding: stdout.encoding }), ...(stderr.encoding && { stderrEncoding: stderr.encoding }) };
 }
 
 /**
  * Renders stdout and stderr so that both texts together take at most `budgetBytes` of UTF-8.
  *
  * A stream that fits is shown whole; otherwise it gets head + '\n…[truncated N bytes]…\n' + tail, cut on character
- * boundaries. A short stream leaves its unused share of the budget to the other one.
+ * boundaries. A short stream leaves its unused share of the budget to the other one. Output that is not valid UTF-8
+ * or holds NUL is sent as base64 of its bytes (the marker among them when cut), so no byte is lost or replaced (issue 9).
  */
 export function renderWithinBudget(stdout: CapturedStream, stderr: CapturedStream, budgetBytes: number): [RenderedStream, RenderedStream] {
   const needOut = fullSize(stdout);
@@ -90,46 +101,72 @@ export function renderWithinBudget(stdout: CapturedStream, stderr: CapturedStrea
   return [renderStream(stdout, shareOut), renderStream(stderr, budgetBytes - shareOut)];
 }
 
+/** Whether bytes can travel as text: valid UTF-8 without NUL, which PostgreSQL cannot store in text. */
+function isPlainText(bytes: Buffer): boolean {
+  return isUtf8(bytes) && !bytes.includes(0);
+}
+
 /** Bytes the stream needs to be shown whole, or Infinity when the capture already dropped part of it. */
 function fullSize(stream: CapturedStream): number {
-  return stream.droppedBytes > 0 ? Number.POSITIVE_INFINITY : Buffer.byteLength(stream.kept.toString('utf8'));
+  if (stream.droppedBytes > 0) return Number.POSITIVE_INFINITY;
+  return isPlainText(stream.kept) ? stream.kept.length : base64Length(stream.kept.length);
+}
+
+function base64Length(bytes: number): number {
+  return 4 * Math.ceil(bytes / 3);
 }
 
 function renderStream(stream: CapturedStream, maxBytes: number): RenderedStream {
-  if (stream.droppedBytes === 0) {
-    const whole = stream.kept.toString('utf8');
-    if (Buffer.byteLength(whole) <= maxBytes) return { text: whole, truncated: false };
-  }
+  return renderText(stream, maxBytes) ?? renderBase64(stream, maxBytes);
+}
+
+/** The stream as UTF-8 text within `maxBytes`, or null when what would be shown is not plain text. */
+function renderText(stream: CapturedStream, maxBytes: number): RenderedStream | null {
+  const { kept } = stream;
+  if (stream.droppedBytes === 0 && kept.length <= maxBytes) return isPlainText(kept) ? { text: kept.toString('utf8'), truncated: false } : null;
   const markerRoom = Buffer.byteLength(marker(stream.totalBytes));
-  if (maxBytes <= markerRoom) return { text: utf8Head(stream.kept, maxBytes).text, truncated: true };
+  if (maxBytes <= markerRoom) {
+    const head = utf8Head(kept, maxBytes);
+    return isPlainText(head) ? { text: head.toString('utf8'), truncated: true } : null;
+  }
   const room = maxBytes - markerRoom;
-  const head = utf8Head(stream.kept, Math.floor(room / 2));
-  const tail = utf8Tail(stream.kept.subarray(head.rawBytes), room - Buffer.byteLength(head.text));
-  const shown = Buffer.byteLength(head.text) + Buffer.byteLength(tail);
-  return { text: head.text + marker(Math.max(0, stream.totalBytes - shown)) + tail, truncated: true };
+  const head = utf8Head(kept, Math.floor(room / 2));
+  const tail = utf8Tail(kept.subarray(head.length), room - head.length);
+  if (!isPlainText(head) || !isPlainText(tail)) return null;
+  const omitted = Math.max(0, stream.totalBytes - head.length - tail.length);
+  return { text: head.toString('utf8') + marker(omitted) + tail.toString('utf8'), truncated: true };
+}
+
+/** The stream's bytes as base64 within `maxBytes`: whole, or head + marker + tail of the raw bytes. */
+function renderBase64(stream: CapturedStream, maxBytes: number): RenderedStream {
+  const rawBudget = Math.floor(maxBytes / 4) * 3;
+  const { kept } = stream;
+  if (stream.droppedBytes === 0 && kept.length <= rawBudget) return { text: kept.toString('base64'), truncated: false, encoding: 'base64' };
+  const markerRoom = Buffer.byteLength(marker(stream.totalBytes));
+  if (rawBudget <= markerRoom) return { text: kept.subarray(0, rawBudget).toString('base64'), truncated: true, encoding: 'base64' };
+  const room = rawBudget - markerRoom;
+  const head = kept.subarray(0, Math.floor(room / 2));
+  const tail = kept.subarray(Math.max(head.length, kept.length - (room - head.length)));
+  const omitted = Math.max(0, stream.totalBytes - head.length - tail.length);
+  return { text: Buffer.concat([head, Buffer.from(marker(omitted)), tail]).toString('base64'), truncated: true, encoding: 'base64' };
 }
 
 function marker(omittedBytes: number): string {
   return `\n…[truncated ${omittedBytes} bytes]…\n`;
 }
 
-/** The longest prefix of `bytes` that is at most `maxBytes` of UTF-8, never splitting a character. */
-function utf8Head(bytes: Buffer, maxBytes: number): { text: string; rawBytes: number } {
+/** The longest prefix of `bytes` that is at most `maxBytes`, never splitting a UTF-8 character. */
+function utf8Head(bytes: Buffer, maxBytes: number): Buffer {
   let end = Math.min(maxBytes, bytes.length);
   if (end < bytes.length) while (end > 0 && isContinuation(bytes[end]!)) end--;
-  const text = bytes.subarray(0, end).toString('utf8');
-  // Invalid input decodes to U+FFFD (3 bytes), which can outgrow the raw slice; cut the re-encoded, valid text again.
-  if (Buffer.byteLength(text) <= maxBytes) return { text, rawBytes: end };
-  return { text: utf8Head(Buffer.from(text, 'utf8'), maxBytes).text, rawBytes: end };
+  return bytes.subarray(0, end);
 }
 
-/** The longest suffix of `bytes` that is at most `maxBytes` of UTF-8, never splitting a character. */
-function utf8Tail(bytes: Buffer, maxBytes: number): string {
+/** The longest suffix of `bytes` that is at most `maxBytes`, never splitting a UTF-8 character. */
+function utf8Tail(bytes: Buffer, maxBytes: number): Buffer {
   let start = Math.max(0, bytes.length - maxBytes);
   while (start < bytes.length && isContinuation(bytes[start]!)) start++;
-  const text = bytes.subarray(start).toString('utf8');
-  if (Buffer.byteLength(text) <= maxBytes) return text;
-  return utf8Tail(Buffer.from(text, 'utf8'), maxBytes);
+  return bytes.subarray(start);
 }
 
 function isContinuation(byte: number): boolean {

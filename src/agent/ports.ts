@@ -1,7 +1,7 @@
 // The ports through which side effects enter the agent core, so the whole core runs and is tested under plain Node.
-import type { ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import type { AgentState, JournalEntry, OutboxEntry } from './agent-state';
+import type { ProcessTable } from './process-table';
 
 export interface HttpRequest {
   method: 'GET' | 'POST';
@@ -18,6 +18,8 @@ export interface HttpRequest {
 export interface HttpResponse {
   status: number;
   body: Buffer;
+  /** Response headers by lower-case name; a client may leave out those the agent does not read. */
+  headers?: Record<string, string>;
 }
 
 /** Sends one request; any status is a response, only transport failures throw (as HttpFailure). */
@@ -44,17 +46,46 @@ export interface SpawnRequest {
   /** Set only to drop privileges: the agent must be root for this. */
   uid?: number;
   gid?: number;
-  /** Sockets to give the process as stdout and stderr (see output-channel.ts); without them both are piped. */
-  output?: { stdout: Socket; stderr: Socket };
+  /** Sockets to give the process as stdout and stderr (see output-channel.ts). */
+  output: { stdout: Socket; stderr: Socket };
 }
 
-/** Starts processes in their own process group (a new session) with stdin from /dev/null. */
+/** How the script's main process ended: an exit code or a signal, or an error that kept it from starting. */
+export type ScriptEnd = { exit: { code: number | null; signal: NodeJS.Signals | null } } | { error: Error };
+
+/** A started script: the root of its run (the run supervisor, or the script itself without one) and its main process. */
+export interface ScriptProcess {
+  /** Pid of the run's root, which leads the run's session; undefined when nothing started. */
+  readonly pid: number | undefined;
+  /** Whether the root is the run supervisor, a child subreaper that keeps every descendant under it (Linux). */
+  readonly supervised: boolean;
+  /** Resolves once, when the script's main process ended or could not start. */
+  readonly ended: Promise<ScriptEnd>;
+  /** Resolves when the root process itself is gone; under the supervisor that means no process of the run is left. */
+  readonly gone: Promise<void>;
+  /**
+   * Lets the script start. Under the supervisor nothing of the script runs before this, so the agent records the run
+   * first and a kill at any moment leaves nothing it cannot find (issue 9); without it the script is already running.
+   */
+  begin(): void;
+}
+
+/** Starts scripts in a new session with stdin from /dev/null, and signals and lists processes for the watchdog. */
 export interface Spawner {
   /** Absolute path of `name` in the first directory of `searchPath` holding an executable of that name, or null. */
   findExecutable(name: string, searchPath: readonly string[]): Promise<string | null>;
-  spawn(command: string, args: readonly string[], request: SpawnRequest): ChildProcess;
-  /** Sends `signal` to the whole process group led by `pid`; a group that is already gone is not an error. */
-  killGroup(pid: number, signal: NodeJS.Signals): void;
+  /** Starts a script under the run supervisor when it is available. */
+  spawn(command: string, args: readonly string[], request: SpawnRequest): ScriptProcess;
+  /** Runs a helper (no supervisor, output discarded) and resolves with its exit code, or null when it was killed or failed to start. */
+  runHelper(command: string, args: readonly string[], request: Omit<SpawnRequest, 'output'> & { timeoutMs: number }): Promise<number | null>;
+  /** Sends `signal` to one process; one that is already gone is not an error. */
+  signal(pid: number, signal: NodeJS.Signals): void;
+  /** Sends `signal` to the whole process group `pgid`; a group that is already gone is not an error. */
+  signalGroup(pgid: number, signal: NodeJS.Signals): void;
+  /** The live process table, or null where the platform has none the agent can read (see process-table.ts). */
+  readonly processes: ProcessTable | null;
+  /** Why runs are contained less than fully on this machine (to log), or null when the supervisor is in use. */
+  readonly containmentGap: string | null;
   /** Effective uid of the agent process. */
   currentUid(): number;
 }
@@ -78,9 +109,25 @@ export interface StateStore {
   putOutbox(entry: OutboxEntry): Promise<void>;
   listOutbox(): Promise<OutboxEntry[]>;
   removeOutbox(entry: OutboxEntry): Promise<void>;
+  /** Takes an entry the server refused for good out of the outbox, keeping it on disk for inspection. */
+  rejectOutbox(entry: OutboxEntry): Promise<void>;
   putJournal(entry: JournalEntry): Promise<void>;
   listJournal(): Promise<JournalEntry[]>;
   removeJournal(executionId: string): Promise<void>;
+  /** Files the list methods set aside as unreadable and nobody has reported yet. */
+  listSetAside(): Promise<SetAsideFile[]>;
+  /** Files a reported set-aside file with the refused entries, so it is reported once. */
+  keepSetAside(file: SetAsideFile): Promise<void>;
+}
+
+/** A state file that could not be read and was set aside; its name is all that tells what it held. */
+export interface SetAsideFile {
+  /** `journal`: the record of a run in progress; `outbox`: a result or event waiting to be sent. */
+  kind: 'journal' | 'outbox';
+  /** Its name before it was set aside, e.g. `<executionId>.json`. */
+  name: string;
+  /** Why it could not be read. */
+  reason: string;
 }
 
 export type LogFields = Record<string, string | number | boolean | null | undefined>;

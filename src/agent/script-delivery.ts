@@ -5,8 +5,10 @@ import type { DeviceEvent, ScriptAssignment } from '../shared/protocol';
 import type { ScriptResult } from '../shared/script-result';
 import type { TicketClaims } from '../shared/ticket';
 import type { AgentState, HandledConfiguration, JournalEntry, ScheduledConfiguration } from './agent-state';
+import { failureKindOf } from './delivery-failure';
 import { DeviceApiError, type DeviceApiClient } from './device-api-client';
 import type { AgentPorts } from './ports';
+import { RunJournal } from './process-journal';
 import { acceptTicket, replayStateOf } from './replay-record';
 import { summarize, withRecentRun } from './run-records';
 import { findSchedule, withSchedule, withoutSchedule, withScheduleRun } from './scheduled-configurations';
@@ -149,6 +151,9 @@ async function download(ctx: DeliveryContext, claims: TicketClaims): Promise<Buf
     return await ctx.api.downloadBlob(ctx.state().deviceId, claims.blob.path, claims.blob.size);
   } catch (error) {
     if (!(error instanceof DeviceApiError)) throw error;
+    // A server or network that is down for now (503, 429, a reset) is no verdict on the ticket: not marked handled,
+    // the configuration is delivered again at the next check-in (issue 9).
+    if (error.failure?.code === 'network' || (error.status !== null && failureKindOf(error) === 'retry')) throw error;
     if (error.failure?.code === 'too_large') throw new TicketRejectedError('blob_too_large', `script blob is larger than its signed ${claims.blob.size} bytes`);
     // A stall or a trickle is the slow-retrieval attack (docs/security.md): it gets its own code in the device log.
     if (error.failure?.code === 'timeout') throw new TicketRejectedError('blob_download_timeout', error.message);
@@ -186,6 +191,7 @@ function journalEntryFor(claims: TicketClaims, now: Date, scheduledFor: Date | n
 async function runAndReport(ctx: RunContext, journal: JournalEntry, claims: TicketClaims, script: Buffer): Promise<void> {
   const { state: store } = ctx.ports;
   ctx.ports.logger.info('running a script', { executionId: journal.executionId, configurationId: journal.configurationId, script: claims.script.name });
+  const runJournal = new RunJournal(journal, store, ctx.ports.clock, ctx.ports.logger);
   const outcome = await ctx.runner.run({
     executionId: journal.executionId,
     deviceId: ctx.state().deviceId,
@@ -195,7 +201,9 @@ async function runAndReport(ctx: RunContext, journal: JournalEntry, claims: Tick
     runAsRoot: claims.script.runAsRoot,
     maxRunTimeSeconds: claims.limits.maxRunTimeSeconds,
     maxResponseSizeKb: claims.limits.maxResponseSizeKb,
+    onStarted: (start) => runJournal.started(start),
   });
+  await runJournal.stop();
   const result: ScriptResult = {
     executionId: journal.executionId,
     configurationId: journal.configurationId,

@@ -1,16 +1,18 @@
-// Runs one script under a watchdog (DESIGN.md §4): who it runs as, private 0700 working folder, own process group, minimal environment, capped output.
-import { chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
+// Runs one script under a watchdog (DESIGN.md §4): who it runs as, private 0700 working folder, contained processes, minimal environment, capped output.
+import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Interpreter, RunStatus, ScriptResult } from '../shared/script-result';
 import { MacConsoleUser, type ScriptUserSource, FixedScriptUser } from './console-user';
 import { INTERPRETERS, SYSTEM_PATH, usesPlaceholders } from './interpreters';
 import type { RunAsUser } from './local-users';
-import { BoundedCapture, renderWithinBudget, type CapturedStream } from './output-capture';
+import { BoundedCapture, encodingFields, renderWithinBudget, type CapturedStream } from './output-capture';
 import { OutputChannel } from './output-channel';
 import type { Clock, Logger, Spawner } from './ports';
+import { RunContainment, type RunProcessIdentity } from './process-containment';
 import { resolveRunIdentity, scriptEnvironment, type RunIdentity } from './run-identity';
 import { watchRun, type RunEnding } from './run-watchdog';
+import { RunWorkFolder, type WorkFolderRecord } from './run-work-folder';
 import { resolvePlaceholders, variablesProblem } from './script-variables';
 
 export type { RunAsUser } from './local-users';
@@ -31,6 +33,13 @@ export interface ScriptRunRequest {
   runAsRoot: boolean;
   maxRunTimeSeconds: number;
   maxResponseSizeKb: number;
+  /** Told who the run's processes are and where its folder is as soon as it started, so a restarted agent can clean up after a dead one (issue 9). */
+  onStarted?: (start: RunStart) => void | Promise<void>;
+}
+
+export interface RunStart {
+  process: RunProcessIdentity;
+  workFolder: WorkFolderRecord;
 }
 
 export type ScriptRunOutcome = Omit<ScriptResult, 'executionId' | 'configurationId' | 'scriptId' | 'scriptVersion' | 'scriptName'>;
@@ -39,7 +48,7 @@ export interface ScriptRunnerOptions {
   spawner: Spawner;
   clock: Clock;
   logger: Logger;
-  /** Parent of the per-run working folders; the OS temp folder by default. The script's user must be able to enter it. */
+  /** Parent of the per-run working folders; the OS temp folder by default. The script's user must be able to enter it, and not write to it unless it is sticky. */
   tempRoot?: string;
   /** Who runs scripts that are not "Run as root" when the agent is root: always this user. */
   runAsUser?: RunAsUser;
@@ -53,6 +62,7 @@ export interface ScriptRunnerOptions {
 
 export class ScriptRunner {
   private readonly users: ScriptUserSource | null;
+  private containmentGapLogged = false;
 
   constructor(private readonly options: ScriptRunnerOptions) {
     this.users = options.userSource ?? (options.runAsUser ? new FixedScriptUser(options.runAsUser) : defaultUserSource());
@@ -72,21 +82,22 @@ export class ScriptRunner {
     const interpreterPath = await spawner.findExecutable(command, SYSTEM_PATH);
     if (interpreterPath === null) return refuse(`interpreter ${command} not found in ${SYSTEM_PATH.join(':')}`);
 
-    let workDir: string | null = null;
+    let folder: RunWorkFolder | null = null;
     try {
-      workDir = await mkdtemp(join(this.options.tempRoot ?? tmpdir(), 'atwork-run-'));
+      folder = await RunWorkFolder.create(this.options.tempRoot ?? tmpdir());
+      const workDir = folder.path;
       const env = scriptEnvironment(resolved.identity, { deviceId: request.deviceId, executionId: request.executionId, workDir }, request.variables);
       const script = usesPlaceholders(request.interpreter) ? resolvePlaceholders(request.script, new Set(Object.keys(env))) : { script: request.script };
       if ('error' in script) return refuse(script.error);
       const scriptPath = join(workDir, fileName);
       await writeFile(scriptPath, script.script, { mode: 0o600, flag: 'wx' });
-      return await this.supervise([...flags, scriptPath], { interpreterPath, workDir, env, identity: resolved.identity }, request, startedAt);
+      return await this.supervise([...flags, scriptPath], { interpreterPath, folder, env, identity: resolved.identity }, request, startedAt);
     } catch (error) {
       return refuse(`could not start the script: ${error instanceof Error ? error.message : String(error)}`);
     } finally {
-      if (workDir !== null) {
-        // Retries cover a killed process that still finished creating a file while the folder was being removed.
-        await rm(workDir, { recursive: true, force: true, maxRetries: 3 }).catch((error: unknown) =>
+      if (folder !== null) {
+        const workDir = folder.path;
+        await folder.remove(spawner, this.options.logger).catch((error: unknown) =>
           this.options.logger.warn('could not remove a script working folder', { workDir, reason: String(error) }),
         );
       }
@@ -98,44 +109,65 @@ export class ScriptRunner {
     const budget = request.maxResponseSizeKb * 1024;
     const captures = { stdout: new BoundedCapture(budget), stderr: new BoundedCapture(budget) };
     // Opened while the folder is still the agent's alone (0700, before the chown): nobody else can reach the sockets.
-    const stdout = await OutputChannel.open(join(setup.workDir, 'o'), (chunk) => captures.stdout.write(chunk));
-    const stderr = await OutputChannel.open(join(setup.workDir, 'e'), (chunk) => captures.stderr.write(chunk)).catch((error: unknown) => {
+    const workDir = setup.folder.path;
+    const stdout = await OutputChannel.open(join(workDir, 'o'), (chunk) => captures.stdout.write(chunk));
+    const stderr = await OutputChannel.open(join(workDir, 'e'), (chunk) => captures.stderr.write(chunk)).catch((error: unknown) => {
       stdout.cut();
       throw error;
     });
     let ending: RunEnding;
     try {
       const user = setup.identity.kind === 'user' ? setup.identity.user : null;
-      if (user !== null) {
-        await chown(setup.workDir, user.uid, user.gid);
-        await chown(args[args.length - 1]!, user.uid, user.gid);
-      }
-      const child = spawner.spawn(setup.interpreterPath, args, {
-        cwd: setup.workDir,
+      if (user !== null) await setup.folder.handTo(user, this.options.tempRoot ?? tmpdir(), [basename(args[args.length - 1]!)]);
+      const run = spawner.spawn(setup.interpreterPath, args, {
+        cwd: workDir,
         env: setup.env,
         output: { stdout: stdout.childEnd, stderr: stderr.childEnd },
         ...(user === null ? {} : { uid: user.uid, gid: user.gid }),
       });
       stdout.releaseChildEnd();
       stderr.releaseChildEnd();
+      this.logContainmentGap();
+      const identity: RunProcessIdentity = { pid: run.pid ?? -1, startId: run.pid === undefined ? null : (spawner.processes?.startIdOf(run.pid) ?? null), supervised: run.supervised };
+      // Recorded while the watchdog already runs (a slow journal write must not stretch the max run time), and only
+      // then is the script let go, so a kill of the agent in between leaves a run the restarted agent can end.
+      const told = (run.pid === undefined ? Promise.resolve() : this.tellStarted(request, { process: identity, workFolder: setup.folder.record() })).then(() => run.begin());
       const limits = {
         maxRunMs: request.maxRunTimeSeconds * 1000,
         graceMs: this.options.killGraceMs ?? RUNNER_DEFAULTS.killGraceMs,
         drainMs: this.options.drainMs ?? RUNNER_DEFAULTS.drainMs,
       };
-      ending = await watchRun(child, [stdout, stderr], limits, spawner, clock);
+      ending = await watchRun(run, [stdout, stderr], limits, new RunContainment(identity, spawner.processes, spawner), clock);
+      await told;
     } finally {
       stdout.cut();
       stderr.cut();
     }
     if (ending.outputCut) logger.info('cut the output of a script whose background processes still held it', { executionId: request.executionId });
+    if (ending.leftAlive > 0) logger.error('processes of a script run were still alive after the last kill pass', { executionId: request.executionId, count: ending.leftAlive });
     return outcome(startedAt, clock.now(), request, ending, captures.stdout.finish(), captures.stderr.finish(), budget);
+  }
+
+  private logContainmentGap(): void {
+    const gap = this.options.spawner.containmentGap;
+    if (gap === null || this.containmentGapLogged) return;
+    this.containmentGapLogged = true;
+    this.options.logger.warn('script runs are not fully contained', { reason: gap });
+  }
+
+  /** A failing callback (the journal write) is logged: the run itself goes on, only its restart cleanup is weaker. */
+  private async tellStarted(request: ScriptRunRequest, start: RunStart): Promise<void> {
+    try {
+      await request.onStarted?.(start);
+    } catch (error) {
+      this.options.logger.warn('could not record the processes of a script run', { executionId: request.executionId, reason: String(error) });
+    }
   }
 }
 
 interface RunSetup {
   interpreterPath: string;
-  workDir: string;
+  folder: RunWorkFolder;
   env: Record<string, string>;
   identity: RunIdentity;
 }
@@ -190,11 +222,11 @@ function outcome(
     stderrTruncated: shownErr.truncated,
     stdoutSha256: stdout.sha256,
     stderrSha256: stderr.sha256,
+    ...encodingFields(shownOut, shownErr),
     error,
   };
 }
 
-/** The outcome of a script that never started. */
 /** The outcome of a run that produced no output: refused before it started, or lost track of (`interrupted`). */
 export function outcomeWithoutOutput(status: 'failed' | 'interrupted', startedAt: Date, endedAt: Date, error: string): ScriptRunOutcome {
   return {

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { app, BrowserWindow, ipcMain, powerMonitor, safeStorage, session, shell } from 'electron';
-import { createNodeAgent } from '../agent/node-agent';
+import { createNodeAgent, lockStateFolder } from '../agent/node-agent';
 import { forwardStatusChanges, registerHandlers } from './ipc-handlers';
 import { SafeStorageSecretStore } from './safe-storage-secret-store';
 import { TrustedWindows } from './trusted-windows';
@@ -50,6 +50,8 @@ async function startApp(): Promise<void> {
   // ---- End of security-sensitive settings. ----
 
   const stateDir = process.env.ATWORK_STATE_DIR ?? path.join(app.getPath('userData'), 'agent');
+  // The app hosts the agent core itself: a daemon or CLI agent on the same folder must not run beside it (issue 9).
+  const lock = await lockStateFolder(stateDir);
   // The app runs as the logged-in user: its device key is sealed by safeStorage (the user's Keychain), not a plain file.
   const service = createNodeAgent({ stateDir, secrets: new SafeStorageSecretStore(safeStorage, stateDir) });
   registerHandlers(ipcMain, service, (event) => windows.isTrustedSender(event));
@@ -65,6 +67,7 @@ async function startApp(): Promise<void> {
     event.preventDefault();
     service
       .stop()
+      .then(() => lock.release())
       .catch((error: unknown) => console.error(`The agent did not stop cleanly: ${String(error)}`))
       .finally(() => {
         stopped = true;

@@ -61,7 +61,14 @@ export interface RecordedRequest {
   body: unknown;
 }
 
-export type FakeRoute = (request: RecordedRequest) => { status: number; body: unknown } | Promise<{ status: number; body: unknown }>;
+export interface FakeAnswer {
+  status: number;
+  body: unknown;
+  /** Response headers by lower-case name, e.g. retry-after. */
+  headers?: Record<string, string>;
+}
+
+export type FakeRoute = (request: RecordedRequest) => FakeAnswer | Promise<FakeAnswer>;
 
 /** An HttpClient that answers from per-route handlers and records every request; it enforces the byte cap as the port promises. */
 export class FakeDeviceApi implements HttpClient {
@@ -91,6 +98,6 @@ export class FakeDeviceApi implements HttpClient {
     const answer = await route(recorded);
     const body = Buffer.isBuffer(answer.body) ? answer.body : Buffer.from(JSON.stringify(answer.body));
     if (body.length > request.maxResponseBytes) throw new HttpFailure('too_large', `response is larger than the ${request.maxResponseBytes} bytes allowed`);
-    return { status: answer.status, body };
+    return { status: answer.status, body, headers: answer.headers ?? {} };
   }
 }

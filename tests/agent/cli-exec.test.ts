@@ -1,16 +1,17 @@
 // The `atwork-agent exec` contract, run as a real process through the bin shim: one JSON object, exit 0 for a result, 2 for usage.
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from './agent-test-kit';
+import { isAlive, tempDir } from './agent-test-kit';
 
 const run = promisify(execFile);
 const BIN = join(import.meta.dirname, '../../bin/atwork-agent.js');
 const isRoot = process.getuid?.() === 0;
 const hasSwift = existsSync('/usr/bin/swift');
+const missingEscapeTools = ['setsid', 'python3', 'perl', 'tmux'].filter((tool) => !existsSync(`/usr/bin/${tool}`));
 
 async function exec(args: string[], cwd?: string): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
@@ -52,6 +53,28 @@ describe('atwork-agent exec', () => {
     expect(code).toBe(0);
     expect(result(stdout)).toMatchObject({ exitCode: null, signal: 'SIGKILL', timedOut: true });
     expect(Date.now() - started).toBeLessThan(1000 + 300 + 5000);
+  });
+
+  it.skipIf(process.platform !== 'linux')('leaves no process of the script running once exec returns, however it left the session or group (issue 9)', async () => {
+    expect(missingEscapeTools, 'apt-get install these for this test').toEqual([]);
+    const dir = await tempDir();
+    const sleeper = join(dir, 'sleeper.sh');
+    await writeFile(sleeper, `echo $$ >> ${join(dir, 'pids')}\nexec sleep 300\n`, { mode: 0o755 });
+    const escapes = [
+      `setsid sh ${sleeper} &`,
+      `(set -m; sh ${sleeper} &)`,
+      `python3 -c 'import os; os.setpgid(0, 0); os.execv("/bin/sh", ["sh", "${sleeper}"])' &`,
+      `perl -e 'setpgrp(0, 0); exec "/bin/sh", "${sleeper}"' &`,
+      `tmux -f /dev/null -L atwork-exec-${process.pid} new -d "sh ${sleeper}"`,
+    ];
+    const started = Date.now();
+    const { stdout } = await exec(['--max-run-time', '2', '--grace', '0.3', await scriptFile(`${escapes.join('\n')}\nwhile [ $(wc -l < ${join(dir, 'pids')} 2>/dev/null || echo 0) -lt ${escapes.length} ]; do sleep 0.05; done\nsleep 300`)]);
+    expect(result(stdout)).toMatchObject({ timedOut: true });
+    expect(Date.now() - started).toBeLessThan(2000 + 300 + 5000);
+    const pids = readFileSync(join(dir, 'pids'), 'utf8').split('\n').filter(Boolean).map(Number);
+    expect(pids).toHaveLength(escapes.length);
+    expect(pids.filter(isAlive)).toEqual([]);
+    await rm(`/tmp/tmux-${process.getuid!()}/atwork-exec-${process.pid}`, { force: true });
   });
 
   it('caps the output at --max-response-size and reports the bytes the script wrote', async () => {

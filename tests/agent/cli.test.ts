@@ -1,9 +1,13 @@
 // The atwork-agent command line, run as a real process through its bin shim.
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from './agent-test-kit';
+import type { AgentState } from '../../src/agent/agent-state';
+import { generateDeviceKey, privateKeyToPem } from '../../src/agent/device-identity';
+import { tempDir, waitUntil } from './agent-test-kit';
 
 const run = promisify(execFile);
 const BIN = join(import.meta.dirname, '../../bin/atwork-agent.js');
@@ -39,4 +43,62 @@ describe('atwork-agent', () => {
     expect(code).toBe(1);
     expect(stderr).toMatch(/not enrolled; run `atwork-agent enroll` first/);
   });
+});
+
+/** A state folder that looks enrolled, with a server that is not there: `run` keeps retrying its check-ins. */
+async function enrolledStateDir(): Promise<string> {
+  const dir = await tempDir();
+  await chmod(dir, 0o700);
+  const state: AgentState = {
+    serverUrl: 'http://127.0.0.1:9',
+    deviceId: 'device-1',
+    tenantId: 'tenant-1',
+    tenantRootCertificate: '-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n',
+    agentConfig: null,
+    enrolledAt: new Date().toISOString(),
+    lastCheckinAt: null,
+    lastCheckinError: null,
+    nextCheckinAt: null,
+    replay: { highestSeq: 0, jtis: [] },
+    handled: [],
+    recentRuns: [],
+  };
+  await writeFile(join(dir, 'state.json'), JSON.stringify(state), { mode: 0o600 });
+  await writeFile(join(dir, 'device-key.pem'), privateKeyToPem(generateDeviceKey()), { mode: 0o600 });
+  return dir;
+}
+
+/** Starts `atwork-agent run` and resolves once it holds the state folder's lock. */
+async function startRun(dir: string): Promise<{ child: ChildProcess; exited: Promise<number | null> }> {
+  const child = spawn(process.execPath, [BIN, 'run', '--state-dir', dir], { stdio: 'ignore' });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const lockPath = join(dir, 'agent.lock');
+  // The lock file is briefly absent while a stale one is taken over.
+  const holder = () => {
+    try {
+      return (JSON.parse(readFileSync(lockPath, 'utf8')) as { pid: number }).pid;
+    } catch {
+      return null;
+    }
+  };
+  await waitUntil('the agent to lock its state folder', () => holder() === child.pid, 20_000);
+  return { child, exited };
+}
+
+describe('atwork-agent on a state folder another agent uses', () => {
+  it('refuses a second agent with one sentence naming the first one\'s pid, and takes over after the first was killed', async () => {
+    const dir = await enrolledStateDir();
+    const first = await startRun(dir);
+    const busy = `atwork-agent: another Atwork agent (pid ${first.child.pid}) is already using ${dir}; stop it first\n`;
+    expect(await cli(['run', '--state-dir', dir])).toMatchObject({ code: 1, stderr: busy });
+    expect(await cli(['enroll', '--server', 'http://127.0.0.1:9', '--user', 'alice', '--pin', '1234', '--state-dir', dir])).toMatchObject({ code: 1, stderr: busy });
+
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const next = await startRun(dir);
+    next.child.kill('SIGTERM');
+    expect(await next.exited).toBe(0);
+    // Released on a normal exit.
+    expect(existsSync(join(dir, 'agent.lock'))).toBe(false);
+  }, 60_000);
 });

@@ -42,6 +42,13 @@ describe('FetchHttpClient', () => {
     expect(seen).toBe('application/json');
   });
 
+  it('returns the response headers by lower-case name, so a Retry-After reaches the agent', async () => {
+    const url = await serve((res) => res.writeHead(503, { 'Retry-After': '120' }).end('{}'));
+    const response = await new FetchHttpClient().request(get(url));
+    expect(response.status).toBe(503);
+    expect(response.headers?.['retry-after']).toBe('120');
+  });
+
   it('stops reading a streamed body as soon as it passes the cap', async () => {
     let written = 0;
     const url = await serve((res) => {

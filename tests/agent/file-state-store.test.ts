@@ -72,6 +72,24 @@ describe('FileStateStore', () => {
     expect(await store.listOutbox()).toEqual([]);
   });
 
+  it('moves a refused outbox entry to the rejected folder, and lists a set-aside file until it is filed there', async () => {
+    const dir = await tempDir();
+    const store = new FileStateStore(dir, recordingLogger());
+    const entry = { kind: 'result' as const, result: result() };
+    await store.putOutbox(entry);
+    await store.rejectOutbox(entry);
+    expect(await store.listOutbox()).toEqual([]);
+    expect(await readdir(join(dir, 'rejected'))).toEqual([`result-${entry.result.executionId}.json`]);
+
+    await writeFile(join(dir, 'journal', 'f2b1c1de-8c0a-4a57-9d61-0d5c8f1f1a11.json'), '{"executionId":"f2b1c1de-8c0a-4a57-9d61-0d5c8f1f1a11"}');
+    expect(await store.listJournal()).toEqual([]);
+    const [file] = await store.listSetAside();
+    expect(file).toMatchObject({ kind: 'journal', name: 'f2b1c1de-8c0a-4a57-9d61-0d5c8f1f1a11.json', reason: expect.stringMatching(/^configurationId: /) });
+    await store.keepSetAside(file!);
+    expect(await store.listSetAside()).toEqual([]);
+    expect(await readdir(join(dir, 'rejected'))).toContain('journal-f2b1c1de-8c0a-4a57-9d61-0d5c8f1f1a11.json.invalid');
+  });
+
   it('refuses journal ids that are not uuids, so no path can escape the folder', async () => {
     const store = new FileStateStore(await tempDir(), recordingLogger());
     await expect(store.removeJournal('../state')).rejects.toThrow(/not a uuid/);

@@ -1,15 +1,19 @@
-// An agent process SIGKILLed mid-run reports that run as interrupted after restart, once, and never runs the "execute once" script again.
+// An agent process SIGKILLed mid-run ends the script it left at restart, reports the run as interrupted when the agent stopped, once, and never runs it again.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startServer, type AtworkServer } from '../../src/server/server-app';
 import type { ScriptResult } from '../../src/shared/script-result';
 import { AdminClient } from '../../src/server/admin-api-client';
-import { tempDir, waitUntil } from './agent-test-kit';
+import { JOURNAL_HEARTBEAT_MS } from '../../src/agent/process-journal';
+import { isAlive, tempDir, waitUntil } from './agent-test-kit';
 
 const BIN = join(import.meta.dirname, '../../bin/atwork-agent.js');
+/** The script (and a background child of it) would write a marker this long after starting. */
+const LATE_AFTER_S = 8;
+const RESTART_DELAY_MS = 2000;
 const run = promisify(execFile);
 
 interface LogEntry {
@@ -57,7 +61,7 @@ function lines(file: string): string[] {
 }
 
 describe('a run interrupted by the death of its agent', () => {
-  it('is reported as interrupted after restart, once, and the "execute once" script never runs again', async () => {
+  it('is ended and reported as interrupted at the stop after restart, once, and the "execute once" script never runs again', async () => {
     const dir = await tempDir();
     const server: AtworkServer = await startServer({ dataDir: join(dir, 'server') });
     cleanups.push(() => server.close());
@@ -67,7 +71,9 @@ describe('a run interrupted by the death of its agent', () => {
     const { pin } = await admin.call<{ pin: string }>('POST', `/users/${user.id}/registration-pins`, {});
     await admin.call('POST', '/agent-configurations', { name: 'Default', maxRunTimeSeconds: 600, distribution: { kind: 'everyone' } });
     const started = join(dir, 'started');
-    const script = await admin.call<{ id: string }>('POST', '/scripts', { name: 'long', type: 'bash', body: `echo "$$" >> ${started}\nsleep 300\n` });
+    const late = join(dir, 'late');
+    // Left running, it would write the late marker a few seconds after the agent died.
+    const script = await admin.call<{ id: string }>('POST', '/scripts', { name: 'long', type: 'bash', body: `pwd > ${join(dir, 'folder')}\necho "$$" >> ${started}\n( sleep ${LATE_AFTER_S}; echo late >> ${late} ) &\nsleep ${LATE_AFTER_S}\necho late >> ${late}\n` });
     const configuration = await admin.call<{ id: string }>('POST', '/script-configurations', {
       name: 'Long once',
       scriptId: script.id,
@@ -84,20 +90,16 @@ describe('a run interrupted by the death of its agent', () => {
     const first = startAgent(stateDir);
     await until('the script to start', async () => (lines(started).length > 0 ? true : undefined), first.log);
     await stopped(first.child, 'SIGKILL');
-    // The script lives in its own process group and outlives the agent; end it as an admin would.
-    const scriptGroup = Number(lines(started)[0]);
-    process.kill(-scriptGroup, 'SIGKILL');
-    await waitUntil('the orphaned script to end', () => {
-      try {
-        process.kill(-scriptGroup, 0);
-        return false;
-      } catch {
-        return true;
-      }
-    });
+    const killedAt = Date.now();
+    // The script lives in its own session and outlives the agent, until the next agent ends it.
+    const scriptPid = Number(lines(started)[0]);
+    expect(isAlive(scriptPid)).toBe(true);
     expect(await scriptResults()).toEqual([]);
+    // A restart well after the stop, so the reported end time tells the two apart.
+    await new Promise((r) => setTimeout(r, RESTART_DELAY_MS));
 
-    // Second life: the run is reported as interrupted, and the script is not started again.
+    // Second life: the leftover script is ended, the run is reported as interrupted, and the script is not started again.
+    const restartedAt = Date.now();
     const second = startAgent(stateDir);
     const [reported] = await until('the interrupted result', async () => {
       const results = await scriptResults();
@@ -112,6 +114,15 @@ describe('a run interrupted by the death of its agent', () => {
       timedOut: false,
       error: 'the agent stopped while the script was running, so its outcome is unknown; it was not run again',
     });
+    expect(isAlive(scriptPid)).toBe(false);
+    const folder = lines(join(dir, 'folder'))[0]!;
+    expect(folder).toMatch(/\/atwork-run-[^/]+\/w$/);
+    expect(existsSync(dirname(folder))).toBe(false);
+    const endedAt = Date.parse(reported!.result!.endedAt);
+    expect(endedAt).toBeGreaterThanOrEqual(Date.parse(reported!.result!.startedAt));
+    expect(endedAt).toBeGreaterThan(killedAt - JOURNAL_HEARTBEAT_MS - 1000);
+    expect(endedAt).toBeLessThanOrEqual(killedAt);
+    expect(endedAt).toBeLessThan(restartedAt - RESTART_DELAY_MS / 2);
     const status = async () => JSON.parse((await run(process.execPath, [BIN, 'status', '--state-dir', stateDir])).stdout) as { lastCheckinAt: string | null };
     const secondCheckin = await until('the second life to check in', async () => (await status()).lastCheckinAt ?? undefined, second.log);
     await stopped(second.child, 'SIGTERM');
@@ -122,5 +133,7 @@ describe('a run interrupted by the death of its agent', () => {
     await stopped(third.child, 'SIGTERM');
     expect((await scriptResults()).map((l) => l.result!.status)).toEqual(['interrupted']);
     expect(lines(started)).toHaveLength(1);
+    await waitUntil('the time the script would have written its late marker', () => Date.now() > killedAt + LATE_AFTER_S * 1000 + 1000, LATE_AFTER_S * 1000 + 5000);
+    expect(lines(late)).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 // Bounded output capture: memory stays bounded, counts and hashes cover everything, rendering is valid UTF-8 within budget.
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { BoundedCapture, renderWithinBudget, type CapturedStream } from '../../src/agent/output-capture';
+import { BoundedCapture, encodingFields, renderWithinBudget, type CapturedStream } from '../../src/agent/output-capture';
 
 function capture(text: string | Buffer, keepBytes: number, chunkSize = 7): CapturedStream {
   const bytes = Buffer.isBuffer(text) ? text : Buffer.from(text, 'utf8');
@@ -93,8 +93,8 @@ describe('renderWithinBudget', () => {
     expect(Buffer.byteLength(out.text) + Buffer.byteLength(err.text)).toBeLessThanOrEqual(budget);
   });
 
-  it('stays within budget when invalid UTF-8 decodes to wider replacement characters', () => {
-    const junk = Buffer.alloc(600, 0xff);
+  it('stays within budget when invalid UTF-8 grows as it is encoded', () => {
+    const junk = Buffer.alloc(900, 0xff);
     const [out, err] = renderWithinBudget(capture(junk, 1024), empty(), 1024);
     expect(Buffer.byteLength(out.text) + Buffer.byteLength(err.text)).toBeLessThanOrEqual(1024);
     expect(out.truncated).toBe(true);
@@ -107,5 +107,36 @@ describe('renderWithinBudget', () => {
     const shown = out.text.replace(/\n…\[truncated \d+ bytes\]…\n/, '');
     expect(shown.length + omitted).toBe(4000);
     expect(shown.startsWith('h') && shown.endsWith('t')).toBe(true);
+  });
+
+  // Issue 9: output that is not plain text travels as base64 of its bytes, so a result keeps every byte and says so.
+  it.each([
+    ['a NUL (printf blue\\0green)', Buffer.from('blue\0green')],
+    ['invalid UTF-8', Buffer.from([0x61, 0xff, 0xfe, 0x80, 0xc3, 0x28])],
+    ['every byte value', Buffer.from(Array.from({ length: 256 }, (_, i) => i))],
+  ])('sends %s as base64 that decodes to the exact bytes', (_name, bytes) => {
+    const [out, err] = renderWithinBudget(capture(bytes, 1024), capture('fine\n', 1024), 1024);
+    expect(out).toEqual({ text: bytes.toString('base64'), truncated: false, encoding: 'base64' });
+    expect(Buffer.from(out.text, 'base64').equals(bytes)).toBe(true);
+    expect(err).toEqual({ text: 'fine\n', truncated: false });
+    expect(encodingFields(out, err)).toEqual({ stdoutEncoding: 'base64' });
+  });
+
+  it('keeps the head and tail bytes of long binary output within budget, with the marker among them', () => {
+    const bytes = Buffer.concat([Buffer.from('HEAD\0'), Buffer.alloc(5000, 0xff), Buffer.from('\0TAIL')]);
+    const [out] = renderWithinBudget(capture(bytes, 1024, 64), empty(), 1024);
+    expect(out.encoding).toBe('base64');
+    expect(out.truncated).toBe(true);
+    expect(out.text.length).toBeLessThanOrEqual(1024);
+    const shown = Buffer.from(out.text, 'base64');
+    expect(shown.subarray(0, 5).toString('latin1')).toBe('HEAD\0');
+    expect(shown.subarray(shown.length - 5).toString('latin1')).toBe('\0TAIL');
+    const omitted = Number(/truncated (\d+) bytes/.exec(shown.toString('latin1'))?.[1]);
+    expect(shown.length - Buffer.byteLength(`\n…[truncated ${omitted} bytes]…\n`) + omitted).toBe(bytes.length);
+  });
+
+  it('names no encoding for plain UTF-8 output, as older agents sent it', () => {
+    const [out, err] = renderWithinBudget(capture('héllo\n', 1024), empty(), 1024);
+    expect(encodingFields(out, err)).toEqual({});
   });
 });

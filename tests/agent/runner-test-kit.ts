@@ -6,7 +6,7 @@ import { ScriptRunner, type ScriptRunRequest, type ScriptRunnerOptions } from '.
 import { systemClock } from '../../src/agent/system-clock';
 import { recordingLogger, tempDir } from './agent-test-kit';
 
-export { liveGroupMembers } from '../../scripts/process-groups';
+export { liveSessionMembers } from '../../scripts/process-groups';
 
 /** A runner over real processes with its working folders under a per-test temp folder. */
 export async function realRunner(overrides: Partial<ScriptRunnerOptions> = {}): Promise<{ runner: ScriptRunner; tempRoot: string }> {
@@ -35,7 +35,11 @@ export function spawnerWith(overrides: Partial<Spawner>): Spawner {
   return {
     findExecutable: real.findExecutable.bind(real),
     spawn: real.spawn.bind(real),
-    killGroup: real.killGroup.bind(real),
+    runHelper: real.runHelper.bind(real),
+    signal: real.signal.bind(real),
+    signalGroup: real.signalGroup.bind(real),
+    processes: real.processes,
+    containmentGap: real.containmentGap,
     currentUid: real.currentUid.bind(real),
     ...overrides,
   };

@@ -36,8 +36,11 @@ describe('ScriptRunner output', () => {
     expect(result.stdoutSha256).toBe(expected.update('END').digest('hex'));
     expect(result.stdout.startsWith('STARTxxx')).toBe(true);
     expect(result.stdout.endsWith('xxxEND')).toBe(true);
-    expect(result.stderr.startsWith('err-start')).toBe(true);
-    expect(result.stderr.endsWith('\0err-end')).toBe(true);
+    // NUL makes stderr binary, so it travels as base64 of its bytes.
+    expect(result.stderrEncoding).toBe('base64');
+    const stderr = Buffer.from(result.stderr, 'base64').toString('latin1');
+    expect(stderr.startsWith('err-start')).toBe(true);
+    expect(stderr.endsWith('\0err-end')).toBe(true);
     expectValidUtf8Within(result, 1024);
     // Retaining the output would grow the agent by 330 MB, and per-read buffers left to the GC by tens of MB.
     const growthMb = (peak - baseline) / 1024 / 1024;

@@ -1,20 +1,32 @@
-// The runner's watchdog on real process groups: max run time, SIGTERM then SIGKILL, background children, output held open.
+// The runner's watchdog on real processes: max run time, SIGTERM then SIGKILL, background children, output held open.
 import { describe, expect, it } from 'vitest';
 import type { Spawner } from '../../src/agent/ports';
 import { isAlive, waitUntil } from './agent-test-kit';
-import { liveGroupMembers, realRunner, runRequest, spawnerWith } from './runner-test-kit';
+import { liveSessionMembers, realRunner, runRequest, spawnerWith } from './runner-test-kit';
 
-/** A spawner that remembers when each signal went to which group. */
-function signalRecorder(): { spawner: Spawner; signals: { pgid: number; signal: string; at: number }[] } {
-  const signals: { pgid: number; signal: string; at: number }[] = [];
+/** A spawner that remembers the root pid of each run and when each signal went to which process or group. */
+function signalRecorder(): { spawner: Spawner; roots: number[]; signals: { pid: number; signal: string; at: number }[] } {
+  const signals: { pid: number; signal: string; at: number }[] = [];
+  const roots: number[] = [];
   const base = spawnerWith({});
+  const record = (pid: number, signal: string) => void signals.push({ pid, signal, at: performance.now() });
   return {
     signals,
+    roots,
     spawner: {
       ...base,
-      killGroup(pid, signal) {
-        signals.push({ pgid: pid, signal, at: performance.now() });
-        base.killGroup(pid, signal);
+      spawn(command, args, request) {
+        const run = base.spawn(command, args, request);
+        if (run.pid !== undefined) roots.push(run.pid);
+        return run;
+      },
+      signal(pid, signal) {
+        record(pid, signal);
+        base.signal(pid, signal);
+      },
+      signalGroup(pgid, signal) {
+        record(-pgid, signal);
+        base.signalGroup(pgid, signal);
       },
     },
   };
@@ -50,29 +62,30 @@ describe('ScriptRunner watchdog', () => {
       grace: 300,
       signal: 'SIGTERM',
     },
-  ])('stops $name and leaves no process of its group', async ({ script, grace, signal }) => {
-    const { spawner, signals } = signalRecorder();
+  ])('stops $name and leaves no process of its session', async ({ script, grace, signal }) => {
+    const { spawner, signals, roots } = signalRecorder();
     const { runner } = await realRunner({ spawner, killGraceMs: grace });
     const started = performance.now();
     const result = await runner.run(runRequest(script, { maxRunTimeSeconds: 1 }));
     expect(result).toMatchObject({ status: 'timed_out', timedOut: true, exitCode: null, signal, error: 'the script ran longer than 1 s and was stopped' });
     expect(performance.now() - started).toBeLessThan(1000 + grace + 1500);
-    const pgid = signals[0]!.pgid;
+    const session = roots[0]!;
     expect(signals[0]!.signal).toBe('SIGTERM');
     expect(signals[0]!.at - started).toBeGreaterThanOrEqual(990);
     const [pid] = pidsIn(result.stdout, 'bg');
     expect(pid).toBeGreaterThan(0);
-    await waitUntil('the whole group to be gone', () => liveGroupMembers(pgid).length === 0 && !isAlive(pid!), 2000);
+    await waitUntil('the whole session to be gone', () => liveSessionMembers(session).length === 0 && !isAlive(pid!), 2000);
   });
 
-  it('kills a group that ignores SIGTERM within grace + 100 ms of the max run time', async () => {
-    const { spawner, signals } = signalRecorder();
+  it('kills a run that ignores SIGTERM within grace + 100 ms of the max run time', async () => {
+    const { spawner, signals, roots } = signalRecorder();
     const { runner } = await realRunner({ spawner, killGraceMs: 500 });
     const run = runner.run(runRequest("trap '' TERM\n( trap '' TERM; sleep 300 ) &\n( trap '' TERM; sleep 300 >/dev/null 2>&1 ) &\nwhile :; do sleep 0.05; done", { maxRunTimeSeconds: 0.5 }));
     await waitUntil('the SIGTERM', () => signals.length > 0, 3000);
-    const { pgid, at: termAt } = signals[0]!;
-    expect(liveGroupMembers(pgid).length).toBeGreaterThanOrEqual(3);
-    await waitUntil('the group to be gone', () => liveGroupMembers(pgid).length === 0, 3000);
+    const { at: termAt } = signals[0]!;
+    const session = roots[0]!;
+    expect(liveSessionMembers(session).length).toBeGreaterThanOrEqual(3);
+    await waitUntil('the session to be gone', () => liveSessionMembers(session).length === 0, 3000);
     const goneAfterMs = performance.now() - termAt;
     expect(goneAfterMs).toBeGreaterThanOrEqual(450);
     // Loose for a loaded CI machine; `npm run bench:runner` measures the real figure against grace + 100 ms.

@@ -102,8 +102,9 @@ describe('ScriptRunner isolation', () => {
     process.env.ATWORK_TEST_SECRET = 'leak';
     try {
       const executionId = randomUUID();
-      const result = await runner.run(runRequest('env -0', { interpreter: 'bash', executionId, variables: { GREETING: 'hi' } }));
-      const env = Object.fromEntries(result.stdout.split('\0').filter(Boolean).map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+      // One variable a line: none of these values holds a newline, and NUL would make the output binary (base64).
+      const result = await runner.run(runRequest('env', { interpreter: 'bash', executionId, variables: { GREETING: 'hi' } }));
+      const env = Object.fromEntries(result.stdout.split('\n').filter(Boolean).map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
       expect(env).toMatchObject({ LANG: 'en_US.UTF-8', ATWORK_DEVICE_ID: 'device-1', ATWORK_EXECUTION_ID: executionId, GREETING: 'hi' });
       expect(env.PATH).toBe(isRoot ? '/usr/bin:/bin:/usr/sbin:/sbin' : '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin');
       expect(env.TMPDIR!.startsWith(join(tempRoot, 'atwork-run-'))).toBe(true);
