@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
+import type { AgentState } from '../../src/agent/agent-state';
 import { HttpFailure, type HttpClient, type HttpRequest, type HttpResponse, type LogFields, type Logger } from '../../src/agent/ports';
 
 const made: string[] = [];
@@ -100,4 +101,22 @@ export class FakeDeviceApi implements HttpClient {
     if (body.length > request.maxResponseBytes) throw new HttpFailure('too_large', `response is larger than the ${request.maxResponseBytes} bytes allowed`);
     return { status: answer.status, body, headers: answer.headers ?? {} };
   }
+}
+
+/** The state of a device enrolled with `serverUrl` that never checked in, as a state file holds it. */
+export function enrolledState(serverUrl: string, enrolledAt = '2026-11-24T10:00:00.000Z'): AgentState {
+  return {
+    serverUrl,
+    deviceId: 'device-1',
+    tenantId: 'tenant-1',
+    tenantRootCertificate: '-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n',
+    agentConfig: null,
+    enrolledAt,
+    lastCheckinAt: null,
+    lastCheckinError: null,
+    nextCheckinAt: null,
+    replay: { highestSeq: 0, jtis: [] },
+    handled: [],
+    recentRuns: [],
+  };
 }

@@ -5,9 +5,8 @@ import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import type { AgentState } from '../../src/agent/agent-state';
 import { generateDeviceKey, privateKeyToPem } from '../../src/agent/device-identity';
-import { tempDir, waitUntil } from './agent-test-kit';
+import { enrolledState, tempDir, waitUntil } from './agent-test-kit';
 
 const run = promisify(execFile);
 const BIN = join(import.meta.dirname, '../../bin/atwork-agent.js');
@@ -49,20 +48,7 @@ describe('atwork-agent', () => {
 async function enrolledStateDir(): Promise<string> {
   const dir = await tempDir();
   await chmod(dir, 0o700);
-  const state: AgentState = {
-    serverUrl: 'http://127.0.0.1:9',
-    deviceId: 'device-1',
-    tenantId: 'tenant-1',
-    tenantRootCertificate: '-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n',
-    agentConfig: null,
-    enrolledAt: new Date().toISOString(),
-    lastCheckinAt: null,
-    lastCheckinError: null,
-    nextCheckinAt: null,
-    replay: { highestSeq: 0, jtis: [] },
-    handled: [],
-    recentRuns: [],
-  };
+  const state = enrolledState('http://127.0.0.1:9', new Date().toISOString());
   await writeFile(join(dir, 'state.json'), JSON.stringify(state), { mode: 0o600 });
   await writeFile(join(dir, 'device-key.pem'), privateKeyToPem(generateDeviceKey()), { mode: 0o600 });
   return dir;

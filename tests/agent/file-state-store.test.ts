@@ -6,24 +6,11 @@ import type { AgentState } from '../../src/agent/agent-state';
 import { FileSecretStore } from '../../src/agent/file-secret-store';
 import { FileStateStore } from '../../src/agent/file-state-store';
 import type { ScriptResult } from '../../src/shared/script-result';
-import { recordingLogger, tempDir } from './agent-test-kit';
+import { enrolledState, recordingLogger, tempDir } from './agent-test-kit';
 import { sampleResult } from '../support/sample-result';
 
 function state(): AgentState {
-  return {
-    serverUrl: 'https://mdm.example.com',
-    deviceId: 'device-1',
-    tenantId: 'tenant-1',
-    tenantRootCertificate: '-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n',
-    agentConfig: null,
-    enrolledAt: '2026-11-24T10:00:00.000Z',
-    lastCheckinAt: null,
-    lastCheckinError: null,
-    nextCheckinAt: null,
-    replay: { highestSeq: 0, jtis: [] },
-    handled: [],
-    recentRuns: [],
-  };
+  return enrolledState('https://mdm.example.com');
 }
 
 function result(): ScriptResult {
