@@ -52,6 +52,8 @@ export async function ensureDataDir(dataDir: string): Promise<DataFolderNotice[]
       await mkdir(dataDir, { recursive: !existsSync(path.dirname(dataDir)), mode: 0o700 });
       await chmod(dataDir, 0o700);
     } catch (mkdirError) {
+      // Another server starting at the same moment made it first: it is checked like any existing folder.
+      if ((mkdirError as NodeJS.ErrnoException).code === 'EEXIST') return ensureDataDir(dataDir);
       throw new Error(`The data folder ${dataDir} cannot be created (${fileErrorReason(mkdirError)}); ${use}, or create it for the server's user.`);
     }
     return [];

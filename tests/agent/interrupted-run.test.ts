@@ -135,5 +135,6 @@ describe('a run interrupted by the death of its agent', () => {
     expect(lines(started)).toHaveLength(1);
     await waitUntil('the time the script would have written its late marker', () => Date.now() > killedAt + LATE_AFTER_S * 1000 + 1000, LATE_AFTER_S * 1000 + 5000);
     expect(lines(late)).toEqual([]);
-  });
+    // Three agent lives, each a process start, and an 8 s wait: well past the default 30 s on a loaded machine.
+  }, 120_000);
 });

@@ -32,14 +32,16 @@ function count(sql: string): number {
 
 describe('the data folder lock', () => {
   it('lets one of five simultaneous first starts serve; the others exit with one sentence naming its pid', async () => {
-    const starts = Array.from({ length: 5 }, () => startServerProcess(['--data-dir', dataDir, '--log-level', 'silent']));
+    // Five processes starting at once on two cores: the winner may need a while to print its URL.
+    const starts = Array.from({ length: 5 }, () => startServerProcess(['--data-dir', dataDir, '--log-level', 'silent'], {}, 100_000));
     const outcomes = await Promise.allSettled(starts);
     const serving = outcomes.filter((o): o is PromiseFulfilledResult<ServerProcess> => o.status === 'fulfilled').map((o) => o.value);
     processes = serving;
-    expect(serving).toHaveLength(1);
+    const reasons = outcomes.flatMap((o) => (o.status === 'rejected' ? [String((o.reason as Error).message)] : []));
+    expect(serving, reasons.join('\n')).toHaveLength(1);
     const holder = serving[0]!.child.pid!;
     const refusals = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected').map((o) => String((o.reason as Error).message));
-    expect(refusals).toHaveLength(4);
+    expect(refusals, refusals.join('\n')).toHaveLength(4);
     for (const refusal of refusals) {
       expect(refusal).toContain(`exited (1)`);
       expect(refusal).toContain(`atwork-server: Another Atwork server (pid ${holder}) is already using ${dataDir}; stop it first.`);
@@ -47,7 +49,7 @@ describe('the data folder lock', () => {
     expect(count('select count(*) as n from tenants')).toBe(1);
     expect(count('select count(*) as n from signing_certificates where revoked_at is null')).toBe(1);
     expect(count('select count(*) as n from admin_tokens')).toBe(1);
-  }, 60_000);
+  }, 150_000);
 
   it('is taken over after the holder was killed with SIGKILL, and refuses a second server in the same process', async () => {
     const first = await startServerProcess(['--data-dir', dataDir, '--log-level', 'silent']);
