@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { startServer } from '../src/server/server-app';
-import { createNodeAgent } from '../src/agent/node-agent';
+import { createNodeAgent, lockStateFolder } from '../src/agent/node-agent';
 import { startBrowserBridge } from '../src/agent/browser-bridge-server';
 import { AdminClient } from '../src/server/admin-api-client';
 import { demoPin, seedDemo, DEMO_USERNAME } from './demo-seed';
@@ -70,6 +70,8 @@ async function main(): Promise<void> {
   await seedDemo(admin);
 
   const stateDir = path.join(dataDir, 'agent');
+  // Held while this process hosts the agent, so an `atwork-agent run` on the same folder is refused (issue 9).
+  const agentLock = await lockStateFolder(stateDir);
   const agent = createNodeAgent({ stateDir });
   let deviceId = (await agent.getStatus()).deviceId;
   if (!(await agent.isEnrolled()) || !deviceId) {
@@ -80,6 +82,8 @@ async function main(): Promise<void> {
   const stops: (() => Promise<unknown>)[] = [];
   const electron = electronBinary();
   if (electron) {
+    // The Electron app hosts the agent from here on and takes the lock itself.
+    await agentLock.release();
     const app = await runElectron(electron, stateDir);
     console.log('Atwork UI       Electron window');
     app.on('exit', () => void stop());
@@ -92,7 +96,7 @@ async function main(): Promise<void> {
     const bridge = await startBrowserBridge({ service: agent, staticDir: RENDERER_DIST });
     console.log(`Atwork UI       ${bridge.url}`);
     openInBrowser(bridge.url);
-    stops.push(() => bridge.close(), () => agent.stop());
+    stops.push(() => bridge.close(), () => agent.stop(), () => agentLock.release());
   }
   stops.push(() => server.close());
 
