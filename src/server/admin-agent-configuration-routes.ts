@@ -5,10 +5,11 @@ import { z } from 'zod';
 import { AgentConfigSchema, DEFAULT_AGENT_CONFIG, OnboardingSettingsSchema, type AgentConfig } from '../shared/agent-config';
 import { adminActor } from './admin-auth';
 import { addAdminRoute, containsIgnoringCase, defineAdminRoute, IdParamsSchema, PageQuerySchema, SearchTermSchema } from './admin-route';
-import { recordAudit } from './audit-log';
+import { auditedChange } from './audit-log';
 import type { AgentConfigurationsTable } from './database';
 import { checkDistributionTargets, DistributionSchema, NO_ONE, normaliseDistribution, readDistribution } from './distribution';
 import { conflict, notFound } from './http-errors';
+import { paginate } from './paginate';
 import type { ServerContext } from './server-context';
 
 const settings = AgentConfigSchema.shape;
@@ -106,7 +107,7 @@ export function adminAgentConfigurationRoutes(app: FastifyInstance, ctx: ServerC
 
   /** Writes a changed row guarded by its version, and its audit entry, in one transaction. */
   const saveChange = async (request: FastifyRequest, action: string, before: AgentConfigurationsTable, after: AgentConfigurationsTable) => {
-    await ctx.db.transaction().execute(async (trx) => {
+    await auditedChange(ctx.db, { at: new Date(after.updated_at), actor: adminActor(request), action, target: `agent_configuration:${before.id}`, before: agentConfigurationView(before), after: agentConfigurationView(after) }, async (trx) => {
       const updated = await trx
         .updateTable('agent_configurations')
         .set({ name: after.name, description: after.description, settings: after.settings, distribution: after.distribution, version: after.version, updated_at: after.updated_at })
@@ -114,11 +115,6 @@ export function adminAgentConfigurationRoutes(app: FastifyInstance, ctx: ServerC
         .where('version', '=', before.version)
         .executeTakeFirst();
       if (updated.numUpdatedRows !== 1n) throw conflict(`Agent configuration ${before.name} was changed at the same time; reload it and try again.`);
-      await recordAudit(
-        trx,
-        { actor: adminActor(request), action, target: `agent_configuration:${before.id}`, before: agentConfigurationView(before), after: agentConfigurationView(after) },
-        new Date(after.updated_at),
-      );
     });
     return agentConfigurationView(after);
   };
@@ -126,11 +122,8 @@ export function adminAgentConfigurationRoutes(app: FastifyInstance, ctx: ServerC
   addAdminRoute(app, AGENT_CONFIGURATION_ROUTES.list, async ({ query }) => {
     let base = ctx.db.selectFrom('agent_configurations').where('tenant_id', '=', ctx.tenant.id);
     if (query.q !== undefined) base = base.where(containsIgnoringCase('name', query.q));
-    const [rows, count] = await Promise.all([
-      base.selectAll().orderBy('created_at').orderBy('id').limit(query.limit).offset(query.offset).execute(),
-      base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),
-    ]);
-    return { agentConfigurations: rows.map(agentConfigurationView), page: { limit: query.limit, offset: query.offset, total: Number(count.n) } };
+    const { rows, page } = await paginate(base.selectAll().orderBy('created_at').orderBy('id'), query);
+    return { agentConfigurations: rows.map(agentConfigurationView), page };
   });
 
   addAdminRoute(app, AGENT_CONFIGURATION_ROUTES.get, async ({ params }) => agentConfigurationView(await find(params.id)));
@@ -151,9 +144,8 @@ export function adminAgentConfigurationRoutes(app: FastifyInstance, ctx: ServerC
       created_at: now.toISOString(),
       updated_at: now.toISOString(),
     };
-    await ctx.db.transaction().execute(async (trx) => {
+    await auditedChange(ctx.db, { at: now, actor: adminActor(request), action: 'agent_configuration.create', target: `agent_configuration:${row.id}`, after: agentConfigurationView(row) }, async (trx) => {
       await trx.insertInto('agent_configurations').values(row).execute();
-      await recordAudit(trx, { actor: adminActor(request), action: 'agent_configuration.create', target: `agent_configuration:${row.id}`, after: agentConfigurationView(row) }, now);
     });
     return agentConfigurationView(row);
   });
@@ -187,9 +179,8 @@ export function adminAgentConfigurationRoutes(app: FastifyInstance, ctx: ServerC
     const row = await find(params.id);
     if (row.is_system_default === 1) throw conflict('The system default agent configuration cannot be deleted; distribute it to no one instead.');
     const now = ctx.now();
-    await ctx.db.transaction().execute(async (trx) => {
+    await auditedChange(ctx.db, { at: now, actor: adminActor(request), action: 'agent_configuration.delete', target: `agent_configuration:${row.id}`, before: agentConfigurationView(row) }, async (trx) => {
       await trx.deleteFrom('agent_configurations').where('id', '=', row.id).execute();
-      await recordAudit(trx, { actor: adminActor(request), action: 'agent_configuration.delete', target: `agent_configuration:${row.id}`, before: agentConfigurationView(row) }, now);
     });
     return { deleted: row.id };
   });

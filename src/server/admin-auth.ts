@@ -4,6 +4,7 @@ import { sha256Hex } from '../shared/blob-cipher';
 import { bearerToken } from './bearer-token';
 import type { Db } from './database';
 import { HttpError, unauthorized } from './http-errors';
+import { tokenBySha256 } from './token-queries';
 
 export const ADMIN_TOKEN_SCOPES = ['admin', 'read-only'] as const;
 export type AdminTokenScope = (typeof ADMIN_TOKEN_SCOPES)[number];
@@ -18,12 +19,7 @@ export function requireAdminToken(app: FastifyInstance, db: Db): void {
   app.addHook('onRequest', async (request) => {
     const token = bearerToken(request.headers.authorization);
     if (token === null) throw unauthorized('An admin API token is required: send Authorization: Bearer <token>.');
-    // Looking up the hash, not the token, leaves nothing for a timing attack to compare against.
-    const row = await db
-      .selectFrom('admin_tokens')
-      .select(['id', 'scope', 'revoked_at'])
-      .where('token_sha256', '=', sha256Hex(token))
-      .executeTakeFirst();
+    const row = await tokenBySha256(db, sha256Hex(token));
     if (!row || row.revoked_at !== null) throw unauthorized('The admin API token is not valid.');
     if (row.scope !== 'admin' && !READ_METHODS.has(request.method)) {
       throw new HttpError(403, 'forbidden', 'This admin API token is read-only; use a token with the admin scope to make changes.');

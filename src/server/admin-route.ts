@@ -3,7 +3,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sql, type RawBuilder } from 'kysely';
 import { z } from 'zod';
 import { QueryInt } from '../shared/input-bounds';
-import { badRequest, parseInput } from './http-errors';
+import { badRequest } from './http-errors';
+import { routeInputParser, type RouteInputSchemas } from './route-input';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -12,7 +13,7 @@ export interface AdminRouteSpec<
   P extends z.ZodType = z.ZodType,
   Q extends z.ZodType = z.ZodType,
   B extends z.ZodType = z.ZodType,
-> {
+> extends RouteInputSchemas {
   method: Method;
   /** Fastify path below /api/admin/v1, parameters as `:name`. */
   path: string;
@@ -21,8 +22,6 @@ export interface AdminRouteSpec<
   params?: P;
   query?: Q;
   body?: B;
-  /** The body is plain text (a script upload) rather than JSON. */
-  textBody?: boolean;
   successStatus?: 200 | 201;
   bodyLimit?: number;
 }
@@ -50,27 +49,13 @@ function containsNul(value: unknown): boolean {
   return false;
 }
 
-/** The query parameters a route's schema names: any other is refused, so a typo never silently lists everything (issue 9). */
-function queryNames(schema: z.ZodType | undefined): string[] {
-  if (schema === undefined) return [];
-  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, unknown> };
-  return Object.keys(json.properties ?? {});
-}
-
-function checkQueryNames(query: unknown, known: string[]): void {
-  const unknown = Object.keys(query ?? {}).filter((name) => !known.includes(name));
-  if (unknown.length === 0) return;
-  const takes = known.length === 0 ? 'takes no query parameters' : `takes only ${known.join(', ')}`;
-  throw badRequest(`Unknown query parameter${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}: this endpoint ${takes}.`);
-}
-
 /** Registers a route that validates params, query and body with its spec's schemas before the handler runs. */
 export function addAdminRoute<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(
   app: FastifyInstance,
   spec: AdminRouteSpec<P, Q, B>,
   handler: (input: AdminRouteInput<P, Q, B>) => Promise<unknown>,
 ): void {
-  const knownQuery = queryNames(spec.query);
+  const parse = routeInputParser(spec);
   app.route({
     method: spec.method,
     url: spec.path,
@@ -79,10 +64,7 @@ export function addAdminRoute<P extends z.ZodType, Q extends z.ZodType, B extend
       if ([request.params, request.query, request.body].some(containsNul)) {
         throw badRequest('Text in the request may not contain NUL characters.');
       }
-      checkQueryNames(request.query, knownQuery);
-      const params = spec.params ? parseInput(spec.params, request.params, 'path') : undefined;
-      const query = spec.query ? parseInput(spec.query, request.query ?? {}, 'query') : undefined;
-      const body = spec.body ? parseInput(spec.body, request.body === undefined && !spec.textBody ? {} : request.body, 'body') : undefined;
+      const { params, query, body } = parse(request);
       const result = await handler({ params, query, body, request, reply } as AdminRouteInput<P, Q, B>);
       return reply.code(spec.successStatus ?? 200).send(result);
     },
@@ -96,12 +78,6 @@ export const PageQuerySchema = z.object({
   limit: QueryInt(1, 1000).default(100),
   offset: QueryInt(0, 100_000_000).default(0),
 });
-
-export interface Page {
-  limit: number;
-  offset: number;
-  total: number;
-}
 
 /** A term with LIKE's wildcards escaped (escape character `\`), to match literally. */
 export function escapeLike(term: string): string {

@@ -8,11 +8,12 @@ import { formatRunInstant, isKnownTimeZone, nextRunInstants } from '../shared/sc
 import { TicketClaimsSchema } from '../shared/ticket';
 import { adminActor } from './admin-auth';
 import { addAdminRoute, containsIgnoringCase, defineAdminRoute, IdParamsSchema, PageQuerySchema, SearchTermSchema } from './admin-route';
-import { recordAudit } from './audit-log';
+import { auditedChange } from './audit-log';
 import type { ScriptConfigurationsTable } from './database';
 import { agentConfigurationsByPrecedence, effectiveAgentConfiguration, NO_AGENT_CONFIGURATION_REASON } from './device-assignments';
 import { checkDistributionTargets, DistributionSchema, includesDevice, NO_ONE, normaliseDistribution, readDistribution } from './distribution';
 import { badRequest, conflict, notFound } from './http-errors';
+import { paginate } from './paginate';
 import { InputOverridesSchema, ScriptInputsSchema, unknownOverride, type InputOverrides } from './script-inputs';
 import type { ServerContext } from './server-context';
 
@@ -143,7 +144,7 @@ export function adminScriptConfigurationRoutes(app: FastifyInstance, ctx: Server
     return wanted;
   };
   const saveChange = async (request: FastifyRequest, action: string, before: ScriptConfigurationsTable, after: ScriptConfigurationsTable) => {
-    await ctx.db.transaction().execute(async (trx) => {
+    await auditedChange(ctx.db, { at: new Date(after.updated_at), actor: adminActor(request), action, target: `script_configuration:${before.id}`, before: auditView(before), after: auditView(after) }, async (trx) => {
       const updated = await trx
         .updateTable('script_configurations')
         .set({
@@ -162,7 +163,6 @@ export function adminScriptConfigurationRoutes(app: FastifyInstance, ctx: Server
         .where('updated_at', '=', before.updated_at)
         .executeTakeFirst();
       if (updated.numUpdatedRows !== 1n) throw conflict(`Script configuration ${before.name} was changed at the same time; reload it and try again.`);
-      await recordAudit(trx, { actor: adminActor(request), action, target: `script_configuration:${before.id}`, before: auditView(before), after: auditView(after) }, new Date(after.updated_at));
     });
     return scriptConfigurationView(after);
   };
@@ -171,11 +171,8 @@ export function adminScriptConfigurationRoutes(app: FastifyInstance, ctx: Server
     let base = ctx.db.selectFrom('script_configurations').where('tenant_id', '=', ctx.tenant.id);
     if (query.q !== undefined) base = base.where(containsIgnoringCase('name', query.q));
     if (query.scriptId !== undefined) base = base.where('script_id', '=', query.scriptId);
-    const [rows, count] = await Promise.all([
-      base.selectAll().orderBy('created_at').orderBy('id').limit(query.limit).offset(query.offset).execute(),
-      base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),
-    ]);
-    return { scriptConfigurations: rows.map(scriptConfigurationView), page: { limit: query.limit, offset: query.offset, total: Number(count.n) } };
+    const { rows, page } = await paginate(base.selectAll().orderBy('created_at').orderBy('id'), query);
+    return { scriptConfigurations: rows.map(scriptConfigurationView), page };
   });
 
   addAdminRoute(app, SCRIPT_CONFIGURATION_ROUTES.get, async ({ params }) => scriptConfigurationView(await find(params.id)));
@@ -201,9 +198,8 @@ export function adminScriptConfigurationRoutes(app: FastifyInstance, ctx: Server
       created_at: now.toISOString(),
       updated_at: now.toISOString(),
     };
-    await ctx.db.transaction().execute(async (trx) => {
+    await auditedChange(ctx.db, { at: now, actor: adminActor(request), action: 'script_configuration.create', target: `script_configuration:${row.id}`, after: auditView(row) }, async (trx) => {
       await trx.insertInto('script_configurations').values(row).execute();
-      await recordAudit(trx, { actor: adminActor(request), action: 'script_configuration.create', target: `script_configuration:${row.id}`, after: auditView(row) }, now);
     });
     return scriptConfigurationView(row);
   });
@@ -282,10 +278,9 @@ export function adminScriptConfigurationRoutes(app: FastifyInstance, ctx: Server
     const result = await ctx.db.selectFrom('script_results').select('execution_id').where('configuration_id', '=', row.id).executeTakeFirst();
     if (result) throw conflict(`Script configuration ${row.name} has results in device logs; distribute it to no one instead of deleting it.`);
     const now = ctx.now();
-    await ctx.db.transaction().execute(async (trx) => {
+    await auditedChange(ctx.db, { at: now, actor: adminActor(request), action: 'script_configuration.delete', target: `script_configuration:${row.id}`, before: auditView(row) }, async (trx) => {
       await trx.deleteFrom('device_tickets').where('configuration_id', '=', row.id).execute();
       await trx.deleteFrom('script_configurations').where('id', '=', row.id).execute();
-      await recordAudit(trx, { actor: adminActor(request), action: 'script_configuration.delete', target: `script_configuration:${row.id}`, before: auditView(row) }, now);
     });
     return { deleted: row.id };
   });

@@ -7,9 +7,10 @@ import { INT32_MAX, QueryInt } from '../shared/input-bounds';
 import { InterpreterSchema, type Interpreter } from '../shared/script-result';
 import { adminActor } from './admin-auth';
 import { addAdminRoute, containsIgnoringCase, defineAdminRoute, IdParamsSchema, PageQuerySchema, SearchTermSchema } from './admin-route';
-import { recordAudit } from './audit-log';
+import { auditedChange } from './audit-log';
 import type { Db, ScriptsTable } from './database';
 import { badRequest, conflict, notFound } from './http-errors';
+import { paginate } from './paginate';
 import { ScriptInputsSchema, type ScriptInput } from './script-inputs';
 import type { ServerContext } from './server-context';
 
@@ -192,14 +193,9 @@ export function adminScriptRoutes(app: FastifyInstance, ctx: ServerContext): voi
       created_at: now,
       updated_at: now,
     };
-    await ctx.db.transaction().execute(async (trx) => {
+    await auditedChange(ctx.db, { at, actor: adminActor(request), action: 'script.create', target: `script:${script.id}`, details: { bodySha256: sha256Hex(fields.body) }, after: scriptView(script) }, async (trx) => {
       await trx.insertInto('scripts').values(script).execute();
       await storeVersion(trx, script.id, 1, fields, now);
-      await recordAudit(
-        trx,
-        { actor: adminActor(request), action: 'script.create', target: `script:${script.id}`, details: { bodySha256: sha256Hex(fields.body) }, after: scriptView(script) },
-        at,
-      );
     });
     return scriptView(script);
   };
@@ -208,11 +204,8 @@ export function adminScriptRoutes(app: FastifyInstance, ctx: ServerContext): voi
     let base = ctx.db.selectFrom('scripts').where('tenant_id', '=', ctx.tenant.id);
     if (query.q !== undefined) base = base.where(containsIgnoringCase('name', query.q));
     if (query.type !== undefined) base = base.where('type', '=', query.type);
-    const [rows, count] = await Promise.all([
-      base.selectAll().orderBy('name').orderBy('created_at').limit(query.limit).offset(query.offset).execute(),
-      base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow(),
-    ]);
-    return { scripts: rows.map(scriptView), page: { limit: query.limit, offset: query.offset, total: Number(count.n) } };
+    const { rows, page } = await paginate(base.selectAll().orderBy('name').orderBy('created_at'), query);
+    return { scripts: rows.map(scriptView), page };
   });
 
   addAdminRoute(app, SCRIPT_ROUTES.get, async ({ params, query }) => {
@@ -278,7 +271,16 @@ export function adminScriptRoutes(app: FastifyInstance, ctx: ServerContext): voi
       latest_version: before.latest_version + 1,
       updated_at: now,
     };
-    await ctx.db.transaction().execute(async (trx) => {
+    const audit = {
+      at,
+      actor: adminActor(request),
+      action: 'script.update',
+      target: `script:${before.id}`,
+      details: { bodySha256: sha256Hex(content.body) },
+      before: scriptView(before),
+      after: scriptView(after),
+    };
+    await auditedChange(ctx.db, audit, async (trx) => {
       // The version guard makes a concurrent edit fail instead of both claiming the same version number.
       const updated = await trx
         .updateTable('scripts')
@@ -297,18 +299,6 @@ export function adminScriptRoutes(app: FastifyInstance, ctx: ServerContext): voi
         .executeTakeFirst();
       if (updated.numUpdatedRows !== 1n) throw conflict(`Script ${before.name} was edited at the same time; reload it and edit again.`);
       await storeVersion(trx, before.id, after.latest_version, content, now);
-      await recordAudit(
-        trx,
-        {
-          actor: adminActor(request),
-          action: 'script.update',
-          target: `script:${before.id}`,
-          details: { bodySha256: sha256Hex(content.body) },
-          before: scriptView(before),
-          after: scriptView(after),
-        },
-        at,
-      );
     });
     return scriptView(after);
   });
@@ -320,12 +310,11 @@ export function adminScriptRoutes(app: FastifyInstance, ctx: ServerContext): voi
       throw conflict(`Script ${script.name} is used by script configurations ${uses.map((u) => `${u.name} (${u.id})`).join(', ')}; delete those first.`);
     }
     const now = ctx.now();
-    await ctx.db.transaction().execute(async (trx) => {
+    await auditedChange(ctx.db, { at: now, actor: adminActor(request), action: 'script.delete', target: `script:${script.id}`, before: scriptView(script) }, async (trx) => {
       const versions = await trx.selectFrom('script_versions').select('blob_id').where('script_id', '=', script.id).execute();
       await trx.deleteFrom('script_versions').where('script_id', '=', script.id).execute();
       await trx.deleteFrom('blobs').where('id', 'in', versions.map((v) => v.blob_id)).execute();
       await trx.deleteFrom('scripts').where('id', '=', script.id).execute();
-      await recordAudit(trx, { actor: adminActor(request), action: 'script.delete', target: `script:${script.id}`, before: scriptView(script) }, now);
     });
     return { deleted: script.id };
   });

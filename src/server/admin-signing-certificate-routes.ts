@@ -42,7 +42,7 @@ export function adminSigningCertificateRoutes(app: FastifyInstance, ctx: ServerC
   addAdminRoute(app, SIGNING_CERTIFICATE_ROUTES.rotate, async ({ request }) => {
     const now = ctx.now();
     const serialNumber = await keyring.rotate(now);
-    await recordAudit(ctx.db, { actor: adminActor(request), action: 'signing_certificate.rotate', target: `signing-certificate:${serialNumber}`, details: {} }, now);
+    await recordAudit(ctx.db, { at: now, actor: adminActor(request), action: 'signing_certificate.rotate', target: `signing-certificate:${serialNumber}`, details: {} });
     return { serialNumber };
   });
 
@@ -51,11 +51,13 @@ export function adminSigningCertificateRoutes(app: FastifyInstance, ctx: ServerC
     const revoked = await keyring.revoke(params.serial, body.reason, now);
     if (revoked === null) throw notFound(`There is no unrevoked signing certificate ${params.serial}.`);
     const serialNumber = normalizeSerial(params.serial);
-    await recordAudit(
-      ctx.db,
-      { actor: adminActor(request), action: 'signing_certificate.revoke', target: `signing-certificate:${serialNumber}`, details: { reason: body.reason, replacedBy: revoked.replacedBy } },
-      now,
-    );
+    await recordAudit(ctx.db, {
+      at: now,
+      actor: adminActor(request),
+      action: 'signing_certificate.revoke',
+      target: `signing-certificate:${serialNumber}`,
+      details: { reason: body.reason, replacedBy: revoked.replacedBy },
+    });
     return { serialNumber, reason: body.reason, replacedBy: revoked.replacedBy };
   });
 }

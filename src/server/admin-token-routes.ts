@@ -5,9 +5,11 @@ import { z } from 'zod';
 import { sha256Hex } from '../shared/blob-cipher';
 import { ADMIN_TOKEN_SCOPES, adminActor } from './admin-auth';
 import { addAdminRoute, defineAdminRoute, IdParamsSchema } from './admin-route';
-import { recordAudit } from './audit-log';
+import { auditedChange } from './audit-log';
+import type { Db } from './database';
 import { conflict, notFound } from './http-errors';
 import type { ServerContext } from './server-context';
+import { insertToken, listTokens, liveAdminScopeTokenCount, markTokenRevoked, tokenById, type TokenRow } from './token-queries';
 
 export const TOKEN_ROUTES = {
   list: defineAdminRoute({ method: 'GET', path: '/api-tokens', operation: 'api-tokens.list', summary: 'List API tokens (never the tokens themselves).' }),
@@ -30,7 +32,7 @@ export const TOKEN_ROUTES = {
 
 /** Registers /api-tokens routes on an admin-authenticated plugin scope. */
 export function adminTokenRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  const view = (r: { id: string; name: string; scope: string; created_at: string; revoked_at: string | null }) => ({
+  const view = (r: TokenRow) => ({
     id: r.id,
     name: r.name,
     scope: r.scope,
@@ -39,34 +41,34 @@ export function adminTokenRoutes(app: FastifyInstance, ctx: ServerContext): void
   });
 
   addAdminRoute(app, TOKEN_ROUTES.list, async () => {
-    const rows = await ctx.db.selectFrom('admin_tokens').select(['id', 'name', 'scope', 'created_at', 'revoked_at']).orderBy('created_at').execute();
-    return { apiTokens: rows.map(view) };
+    return { apiTokens: (await listTokens(ctx.db)).map(view) };
   });
 
   addAdminRoute(app, TOKEN_ROUTES.create, async ({ body, request }) => {
     const token = `atw_${randomBytes(32).toString('base64url')}`;
     const now = ctx.now();
-    const row = { id: randomUUID(), name: body.name, scope: body.scope, created_at: now.toISOString(), revoked_at: null };
-    await ctx.db.transaction().execute(async (trx) => {
-      await trx.insertInto('admin_tokens').values({ ...row, token_sha256: sha256Hex(token) }).execute();
-      await recordAudit(trx, { actor: adminActor(request), action: 'api_token.create', target: `api_token:${row.id}`, after: view(row) }, now);
+    const row: TokenRow = { id: randomUUID(), name: body.name, scope: body.scope, created_at: now.toISOString(), revoked_at: null };
+    await auditedChange(ctx.db, { at: now, actor: adminActor(request), action: 'api_token.create', target: `api_token:${row.id}`, after: view(row) }, async (trx) => {
+      await insertToken(trx, row, sha256Hex(token));
     });
     return { ...view(row), token };
   });
 
   addAdminRoute(app, TOKEN_ROUTES.revoke, async ({ params, request }) => {
     const now = ctx.now();
-    return ctx.db.transaction().execute(async (trx) => {
-      const row = await trx.selectFrom('admin_tokens').select(['id', 'name', 'scope', 'created_at', 'revoked_at']).where('id', '=', params.id).executeTakeFirst();
-      if (!row || row.revoked_at !== null) throw notFound(`There is no live API token ${params.id}.`);
-      if (row.scope === 'admin') {
-        const live = await trx.selectFrom('admin_tokens').select((eb) => eb.fn.countAll().as('n')).where('scope', '=', 'admin').where('revoked_at', 'is', null).executeTakeFirstOrThrow();
-        if (Number(live.n) <= 1) throw conflict('This is the last live admin-scope token; create another before revoking it, or no one could administer the server.');
-      }
-      await trx.updateTable('admin_tokens').set({ revoked_at: now.toISOString() }).where('id', '=', row.id).execute();
-      const after = { ...row, revoked_at: now.toISOString() };
-      await recordAudit(trx, { actor: adminActor(request), action: 'api_token.revoke', target: `api_token:${row.id}`, before: view(row), after: view(after) }, now);
-      return view(after);
-    });
+    const revoked = await auditedChange(
+      ctx.db,
+      ({ before, after }) => ({ at: now, actor: adminActor(request), action: 'api_token.revoke', target: `api_token:${before.id}`, before: view(before), after: view(after) }),
+      async (trx: Db) => {
+        const row = await tokenById(trx, params.id);
+        if (!row || row.revoked_at !== null) throw notFound(`There is no live API token ${params.id}.`);
+        if (row.scope === 'admin' && (await liveAdminScopeTokenCount(trx)) <= 1) {
+          throw conflict('This is the last live admin-scope token; create another before revoking it, or no one could administer the server.');
+        }
+        await markTokenRevoked(trx, row.id, now);
+        return { before: row, after: { ...row, revoked_at: now.toISOString() } };
+      },
+    );
+    return view(revoked.after);
   });
 }

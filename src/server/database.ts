@@ -2,6 +2,12 @@
 import { Kysely, PostgresDialect, type Generated } from 'kysely';
 import pg from 'pg';
 import { openSqliteDatabase } from './sqlite-database';
+import type { AuditLogTable } from './audit-log';
+import type { DeviceAppsTable, DeviceAttributesTable, DevicesTable } from './device-queries';
+import type { DeviceGroupMembersTable, GroupsTable, UserGroupMembersTable } from './group-queries';
+import type { RegistrationPinsTable } from './registration-pins';
+import type { AdminTokensTable } from './token-queries';
+import type { UsersTable } from './user-queries';
 
 // Timestamps are ISO-8601 UTC text, ids UUID text, JSON columns text, booleans 0/1 integers:
 // one representation that SQLite and PostgreSQL both store the same way.
@@ -33,50 +39,6 @@ export interface SigningCertificatesTable {
   created_at: string;
   revoked_at: string | null;
   revocation_reason: string | null;
-}
-
-export interface AdminTokensTable {
-  id: string;
-  token_sha256: string;
-  created_at: string;
-  name: Generated<string>;
-  /** 'admin' may change anything; 'read-only' may only read (admin-auth.ts). */
-  scope: Generated<string>;
-  revoked_at: Generated<string | null>;
-}
-
-export interface UsersTable {
-  id: string;
-  tenant_id: string;
-  username: string;
-  display_name: string | null;
-  created_at: string;
-}
-
-export interface RegistrationPinsTable {
-  id: string;
-  user_id: string;
-  pin_hash: string;
-  pin_salt: string;
-  expires_at: string;
-  used_at: string | null;
-  failed_attempts: Generated<number>;
-  created_at: string;
-}
-
-export interface DevicesTable {
-  id: string;
-  tenant_id: string;
-  user_id: string;
-  name: string;
-  status: 'active' | 'retired';
-  public_jwk: string;
-  facts: string;
-  enrolled_at: string;
-  last_checkin_at: string | null;
-  agent_version: string | null;
-  os_version: string | null;
-  checkin_seq: Generated<number>;
 }
 
 export interface BlobsTable {
@@ -175,52 +137,6 @@ export interface DeviceEventsTable {
   at: string;
   event: string;
   received_at: string;
-}
-
-export interface AuditLogTable {
-  id: string;
-  at: string;
-  actor: string;
-  action: string;
-  target: string;
-  details: string;
-}
-
-export interface GroupsTable {
-  id: string;
-  tenant_id: string;
-  name: string;
-  description: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-export interface UserGroupMembersTable {
-  group_id: string;
-  user_id: string;
-  added_at: string;
-}
-
-export interface DeviceGroupMembersTable {
-  group_id: string;
-  device_id: string;
-  added_at: string;
-}
-
-export interface DeviceAttributesTable {
-  device_id: string;
-  name: string;
-  value: string;
-  execution_id: string;
-  updated_at: string;
-}
-
-export interface DeviceAppsTable {
-  device_id: string;
-  bundle_id: string;
-  name: string;
-  version: string | null;
-  reported_at: string;
 }
 
 export interface Database {

@@ -206,3 +206,11 @@ export async function loadDeviceAssignments(db: Db, device: DeviceRef): Promise<
   const agentConfiguration = effectiveAgentConfiguration(agentConfigurations, target);
   return { agentConfiguration, targeted, deliverable: agentConfiguration ? targeted : [] };
 }
+
+/** The bytes of a blob, only while a script configuration using it is delivered to the device; else null. */
+export async function deliverableBlobBytes(db: Db, device: DeviceRef, blobId: string): Promise<Uint8Array | null> {
+  const { deliverable } = await loadDeviceAssignments(db, device);
+  if (!deliverable.some((c) => c.blob.id === blobId)) return null;
+  const blob = await db.selectFrom('blobs').select('bytes').where('id', '=', blobId).executeTakeFirst();
+  return blob?.bytes ?? null;
+}

@@ -1,5 +1,5 @@
 // Device API authentication: a short-lived JWT signed with the device's own key, checked against the key stored at enrollment.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import { DevicePublicJwkSchema, type DevicePublicJwk } from '../shared/protocol';
 import { unverifiedSubject, verifyDeviceToken } from '../shared/device-token';
 import { bearerToken } from './bearer-token';
@@ -42,16 +42,16 @@ async function authenticate(ctx: ServerContext, header: string | undefined): Pro
   return { id: row.id, tenantId: row.tenant_id, userId: row.user_id, publicJwk };
 }
 
-/** Rejects every request of this plugin scope that is not signed by an active device, before its body is parsed. */
-export function requireDeviceToken(app: FastifyInstance, ctx: ServerContext): void {
-  app.addHook('onRequest', async (request) => {
+/** An onRequest hook that rejects a request not signed by an active device, before its body is parsed. */
+export function deviceTokenHook(ctx: ServerContext): onRequestAsyncHookHandler {
+  return async (request) => {
     devices.set(request, await authenticate(ctx, request.headers.authorization));
-  });
+  };
 }
 
 /** The device that signed an authenticated device request. */
 export function authenticatedDevice(request: FastifyRequest): AuthenticatedDevice {
   const device = devices.get(request);
-  if (device === undefined) throw new Error('authenticatedDevice called on a request that did not pass requireDeviceToken');
+  if (device === undefined) throw new Error('authenticatedDevice called on a request that did not pass deviceTokenHook');
   return device;
 }

@@ -34,7 +34,7 @@ function hookOf(limiter: Limiter, what: string): onRequestAsyncHookHandler {
 export interface DeviceRateLimitHooks {
   perAddress: onRequestAsyncHookHandler;
   enroll: onRequestAsyncHookHandler;
-  /** Must run after requireDeviceToken's hook. */
+  /** Must run after deviceTokenHook. */
   perDevice: onRequestAsyncHookHandler;
 }
 

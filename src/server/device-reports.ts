@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DeviceEvent, InstalledApp } from '../shared/protocol';
 import type { ScriptResult } from '../shared/script-result';
-import { recordAudit } from './audit-log';
+import { auditedChange } from './audit-log';
 import type { Db } from './database';
 import type { AuthenticatedDevice } from './device-auth';
 import { givenScripts, loadDeviceAssignments, type GivenScript } from './device-assignments';
@@ -97,7 +97,15 @@ export async function storeResults(ctx: ServerContext, device: AuthenticatedDevi
   // dropped; refused whole, the agent splits it and reports the one result that can never be delivered (issue 9).
   const foreign = results.find((r) => !given.has(r.configurationId));
   if (foreign !== undefined) throw notFound(`Result ${foreign.executionId} is for a script configuration this device was never given; nothing of this batch was stored.`);
-  await ctx.db.transaction().execute(async (trx) => {
+  const audit = (stored: ScriptResult[]) =>
+    stored.map((r) => ({
+      at: now,
+      actor: `device:${device.id}`,
+      action: 'script_result.store',
+      target: `script_configuration:${r.configurationId}`,
+      details: { executionId: r.executionId, scriptId: r.scriptId, scriptVersion: r.scriptVersion, status: r.status, exitCode: r.exitCode, endedAt: r.endedAt },
+    }));
+  await auditedChange(ctx.db, audit, async (trx: Db) => {
     const inserted = await trx
       .insertInto('script_results')
       .values(
@@ -120,17 +128,8 @@ export async function storeResults(ctx: ServerContext, device: AuthenticatedDevi
     // Only what this call stored is audited and feeds attributes: a redelivered result changes nothing.
     const fresh = new Set(inserted.map((r) => r.execution_id));
     const stored = valid.filter((r) => fresh.has(r.executionId));
-    await recordAudit(
-      trx,
-      stored.map((r) => ({
-        actor: `device:${device.id}`,
-        action: 'script_result.store',
-        target: `script_configuration:${r.configurationId}`,
-        details: { executionId: r.executionId, scriptId: r.scriptId, scriptVersion: r.scriptVersion, status: r.status, exitCode: r.exitCode, endedAt: r.endedAt },
-      })),
-      now,
-    );
     await updateAttributes(trx, device.id, stored, now);
+    return stored;
   });
   const held = await ctx.db
     .selectFrom('script_results')

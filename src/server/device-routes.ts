@@ -1,62 +1,36 @@
-// The device API /api/device/v1 (DESIGN.md §2): enroll unauthenticated (with proof of possession), everything else device-signed.
-import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
-import { CheckinRequestSchema, EnrollRequestSchema, EventsRequestSchema, ResultsRequestSchema } from '../shared/protocol';
+// Registers every route of device-api-catalog.ts in one scope, so none can miss the device token or a rate limit (issue 10).
+import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
 import { bearerToken } from './bearer-token';
-import { checkIn } from './checkin';
-import { authenticatedDevice, requireDeviceToken } from './device-auth';
-import { loadDeviceAssignments } from './device-assignments';
-import { deviceInventoryRoutes } from './device-inventory-routes';
-import { storeEvents, storeResults } from './device-reports';
+import { DEVICE_API_ROUTES } from './device-api-catalog';
+import { authenticatedDevice, deviceTokenHook } from './device-auth';
 import { deviceRateLimitHooks, type DeviceRateLimits } from './device-rate-limits';
-import { enrollDevice } from './enrollment';
-import { notFound, parseInput } from './http-errors';
+import type { DeviceAuthentication } from './device-route';
+import { routeInputParser } from './route-input';
 import type { ServerContext } from './server-context';
 
-const BlobParamsSchema = z.object({ id: z.string() });
-const BLOB_NOT_FOUND = 'There is no such blob for this device.';
-/** Enrollment and check-in bodies are a few hundred bytes; anything near this is not a device talking. */
-const SMALL_BODY_LIMIT_BYTES = 16 * 1024;
-
-/** Registers the device API routes on a plugin scope prefixed with DEVICE_API_PREFIX. */
+/** Registers the device API on a plugin scope prefixed with DEVICE_API_PREFIX; the per-address limit runs before anything else. */
 export async function deviceRoutes(app: FastifyInstance, ctx: ServerContext, limits: DeviceRateLimits): Promise<void> {
   const rateLimits = await deviceRateLimitHooks(app, limits);
   app.addHook('onRequest', rateLimits.perAddress);
-
-  app.post('/enroll', { bodyLimit: SMALL_BODY_LIMIT_BYTES, onRequest: rateLimits.enroll }, async (request) => {
-    const body = parseInput(EnrollRequestSchema, request.body, 'body');
-    return enrollDevice(ctx, body, bearerToken(request.headers.authorization));
-  });
-
-  await app.register(async (signed) => {
-    requireDeviceToken(signed, ctx);
-    signed.addHook('onRequest', rateLimits.perDevice);
-
-    signed.post('/checkin', { bodyLimit: SMALL_BODY_LIMIT_BYTES }, async (request) => {
-      const body = parseInput(CheckinRequestSchema, request.body, 'body');
-      return checkIn(ctx, authenticatedDevice(request), body);
+  // Per-device limiting keys on the verified device id, so it runs after the token is checked.
+  const hooksOf: Record<DeviceAuthentication, onRequestAsyncHookHandler[]> = {
+    'enrollment-proof': [rateLimits.enroll],
+    'device-token': [deviceTokenHook(ctx), rateLimits.perDevice],
+  };
+  for (const spec of DEVICE_API_ROUTES) {
+    const parse = routeInputParser(spec);
+    app.route({
+      method: spec.method,
+      url: spec.path,
+      onRequest: hooksOf[spec.authentication],
+      ...(spec.bodyLimit === undefined ? {} : { bodyLimit: spec.bodyLimit }),
+      handler: async (request, reply) => {
+        const caller =
+          spec.authentication === 'device-token'
+            ? { device: authenticatedDevice(request) }
+            : { proofToken: bearerToken(request.headers.authorization) };
+        return spec.handler({ ctx, ...parse(request), request, reply, ...caller } as Parameters<typeof spec.handler>[0]);
+      },
     });
-
-    signed.get('/blobs/:id', async (request, reply) => {
-      const { id } = parseInput(BlobParamsSchema, request.params, 'blob id');
-      const { deliverable } = await loadDeviceAssignments(ctx.db, authenticatedDevice(request));
-      // A device gets a blob only while a script configuration using it is delivered to it.
-      if (!deliverable.some((c) => c.blob.id === id)) throw notFound(BLOB_NOT_FOUND);
-      const blob = await ctx.db.selectFrom('blobs').select('bytes').where('id', '=', id).executeTakeFirst();
-      if (!blob) throw notFound(BLOB_NOT_FOUND);
-      return reply.type('application/octet-stream').send(Buffer.from(blob.bytes));
-    });
-
-    signed.post('/results', async (request) => {
-      const body = parseInput(ResultsRequestSchema, request.body, 'body');
-      return { accepted: await storeResults(ctx, authenticatedDevice(request), body.results) };
-    });
-
-    signed.post('/events', async (request) => {
-      const body = parseInput(EventsRequestSchema, request.body, 'body');
-      return { accepted: await storeEvents(ctx, authenticatedDevice(request), body.events) };
-    });
-
-    deviceInventoryRoutes(signed, ctx);
-  });
+  }
 }

@@ -1,13 +1,25 @@
 // Single-use registration PINs for enrollment: 8 random digits, stored only as a salted scrypt hash, expiring.
 import { randomBytes, randomInt, randomUUID, scrypt, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
+import type { Generated } from 'kysely';
 import type { Db } from './database';
 
 const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>;
 const HASH_BYTES = 32;
 export const DEFAULT_PIN_TTL_SECONDS = 7 * 24 * 3600;
 /** Wrong PINs tried for a user before all of that user's PINs stop working: 8 digits must not be guessable online. */
-export const MAX_FAILED_PIN_ATTEMPTS = 5;
+const MAX_FAILED_PIN_ATTEMPTS = 5;
+
+export interface RegistrationPinsTable {
+  id: string;
+  user_id: string;
+  pin_hash: string;
+  pin_salt: string;
+  expires_at: string;
+  used_at: string | null;
+  failed_attempts: Generated<number>;
+  created_at: string;
+}
 
 async function hashPin(pin: string, salt: Buffer): Promise<Buffer> {
   return scryptAsync(pin, salt, HASH_BYTES);
@@ -100,4 +112,32 @@ export async function consumeRegistrationPin(db: Db, pinId: string, now: Date): 
     .where('used_at', 'is', null)
     .executeTakeFirst();
   return result.numUpdatedRows === 1n;
+}
+
+type RegistrationPinState = 'used' | 'locked' | 'expired' | 'live';
+
+/** A user's PINs, newest first, with the state each is in at `now`. */
+export async function listRegistrationPins(db: Db, userId: string, now: Date) {
+  const rows = await db
+    .selectFrom('registration_pins')
+    .select(['id', 'created_at', 'expires_at', 'used_at', 'failed_attempts'])
+    .where('user_id', '=', userId)
+    .orderBy('created_at', 'desc')
+    .execute();
+  const at = now.toISOString();
+  const state = (r: (typeof rows)[number]): RegistrationPinState =>
+    r.used_at !== null ? 'used' : r.failed_attempts >= MAX_FAILED_PIN_ATTEMPTS ? 'locked' : r.expires_at <= at ? 'expired' : 'live';
+  return rows.map((r) => ({ id: r.id, state: state(r), createdAt: r.created_at, expiresAt: r.expires_at, usedAt: r.used_at, failedAttempts: Number(r.failed_attempts) }));
+}
+
+/** Revokes an unused PIN of a user by expiring it now, which every PIN check already honours; false when there is none. */
+export async function revokeRegistrationPin(db: Db, userId: string, pinId: string, now: Date): Promise<boolean> {
+  const updated = await db
+    .updateTable('registration_pins')
+    .set({ expires_at: now.toISOString() })
+    .where('id', '=', pinId)
+    .where('user_id', '=', userId)
+    .where('used_at', 'is', null)
+    .executeTakeFirst();
+  return updated.numUpdatedRows === 1n;
 }

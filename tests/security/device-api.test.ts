@@ -7,6 +7,7 @@ import { CheckinResponseSchema, DEVICE_TOKEN_AUDIENCE, type CheckinResponse } fr
 import type { ScriptResult } from '../../src/shared/script-result';
 import { TicketClaimsSchema } from '../../src/shared/ticket';
 import { parseDeviceRateLimits } from '../../src/server/device-rate-limits';
+import { BAD_DEVICE_BODIES } from '../server/bad-device-bodies';
 import { DEVICE, newDeviceKeys, TestServer, type DeviceKeys } from '../server/server-fixture';
 import { sampleResult } from '../support/sample-result';
 
@@ -251,17 +252,7 @@ describe('malformed input on every device endpoint', () => {
     }
   });
 
-  const badBodies: [string, string, string?][] = [
-    ['truncated JSON', '{"agentVersion":'],
-    ['not JSON at all', '\u0000\u0001binary'],
-    ['a JSON array', '[]'],
-    ['deeply nested arrays', `${'['.repeat(4000)}${']'.repeat(4000)}`],
-    ['a prototype-polluting object', '{"__proto__":{"admin":true},"constructor":{"prototype":{"x":1}}}'],
-    ['wrong types everywhere', '{"agentVersion":7,"osVersion":null,"results":{},"events":"x","username":[],"pin":{}}'],
-    ['a non-JSON content type', 'agentVersion=1', 'application/x-www-form-urlencoded'],
-  ];
-
-  it.each(badBodies)('answers 4xx with a message to %s on every POST endpoint, never 5xx', async (_name, body, contentType) => {
+  it.each(BAD_DEVICE_BODIES)('answers 4xx with a message to %s on every POST endpoint, never 5xx', async (_name, body, contentType) => {
     for (const e of ENDPOINTS.filter((x) => x.method === 'POST')) {
       const token = e.path === '/enroll' ? await signDeviceToken(a.keys.privateKey, 'enroll') : await tokenOf(a);
       const response = await call(url, e.path, { token, body, contentType });
