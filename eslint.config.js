@@ -1,14 +1,36 @@
 // Lint, including the layering of DESIGN.md §1 as errors: which folder may import which.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { builtinModules } from 'node:module';
 import globals from 'globals';
 
-const layer = (files, patterns) => ({
+const layer = (files, patterns, { ignores = [], paths = [] } = {}) => ({
   files,
-  rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns }] },
+  ignores,
+  rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns, paths }] },
 });
 const noElectron = { group: ['electron', 'electron/*'], message: 'Only src/main and src/preload may import electron (DESIGN.md §1).' };
 const folder = (name, why) => ({ group: [`**/${name}`, `**/${name}/*`], message: why });
+
+// src/shared is pure TypeScript, loaded by the renderer too, except these modules, which need Node (DESIGN.md §1).
+// A shared module that imports Node is an error until it is listed here; the renderer may then not import it.
+const sharedNeedingNode = ['blob-cipher', 'device-token', 'folder-lock', 'p256-key'];
+const sharedNodeFiles = sharedNeedingNode.map((name) => `src/shared/${name}.ts`);
+const noNode = {
+  group: ['node:*', ...builtinModules],
+  message: 'A pure shared module may not need Node: add it to sharedNeedingNode in eslint.config.js, and the renderer cannot use it.',
+};
+const noSharedNode = (why) => ({ group: sharedNeedingNode.flatMap((name) => [`**/shared/${name}`, `./${name}`]), message: why });
+const sharedLayer = [noElectron, ...['agent', 'server', 'main', 'preload', 'renderer'].map((name) => folder(name, 'shared imports no other folder.'))];
+
+// GitHub Desktop's rule: the typed wrappers (src/main/ipc-main.ts, src/preload/index.ts) are the only path to raw IPC.
+const rawIpc = (allowed) => ({
+  name: 'electron',
+  importNames: ['ipcMain', 'ipcRenderer'],
+  message: `Use the typed contract (src/shared/agent-service-contract.ts); only ${allowed} touches raw IPC.`,
+});
+const mainLayer = [folder('server', 'The app never imports the server.'), folder('renderer', 'main does not import the UI.')];
+const preloadLayer = ['agent', 'server', 'main', 'renderer'].map((name) => folder(name, 'The preload exposes IPC only.'));
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'test-results/', 'playwright-report/', '.atwork/'] },
@@ -22,10 +44,13 @@ export default tseslint.config(
     },
   },
   { files: ['src/renderer/**'], languageOptions: { globals: { ...globals.browser } } },
-  layer(['src/shared/**'], [noElectron, folder('agent', 'shared imports no other folder.'), folder('server', 'shared imports no other folder.'), folder('main', 'shared imports no other folder.'), folder('preload', 'shared imports no other folder.'), folder('renderer', 'shared imports no other folder.')]),
+  layer(['src/shared/**'], [...sharedLayer, noNode, noSharedNode('A pure shared module may not import one that needs Node.')], { ignores: sharedNodeFiles }),
+  layer(sharedNodeFiles, sharedLayer),
   layer(['src/agent/**'], [noElectron, folder('server', 'The agent never imports the server.'), folder('main', 'The agent core never imports the Electron layer.'), folder('preload', 'The agent core never imports the Electron layer.'), folder('renderer', 'The agent core never imports the UI.')]),
   layer(['src/server/**'], [noElectron, folder('agent', 'The server never imports the agent.'), folder('main', 'The server never imports the app.'), folder('preload', 'The server never imports the app.'), folder('renderer', 'The server never imports the UI.')]),
-  layer(['src/renderer/**'], [noElectron, folder('agent', 'The renderer talks only to the AgentApi.'), folder('server', 'The renderer talks only to the AgentApi.'), folder('main', 'The renderer talks only to the AgentApi.'), { regex: '/preload/(?!contract$)', message: 'The renderer may use only preload/contract types.' }, { group: ['**/preload/contract', '**/shared/*'], allowTypeImports: true, message: 'The renderer imports only types from shared and preload/contract.' }]),
-  layer(['src/main/**'], [folder('server', 'The app never imports the server.'), folder('renderer', 'main does not import the UI.')]),
-  layer(['src/preload/**'], [folder('agent', 'The preload exposes IPC only.'), folder('server', 'The preload exposes IPC only.'), folder('main', 'The preload exposes IPC only.'), folder('renderer', 'The preload exposes IPC only.')]),
+  layer(['src/renderer/**'], [noElectron, folder('agent', 'The renderer talks only to the AgentApi.'), folder('server', 'The renderer talks only to the AgentApi.'), folder('main', 'The renderer talks only to the AgentApi.'), { regex: '/preload/(?!contract$)', message: 'The renderer may use only preload/contract types.' }, { group: ['**/preload/contract'], allowTypeImports: true, message: 'The renderer imports only types from preload/contract.' }, { ...noSharedNode('The renderer runs in a browser: it may import only the pure shared modules.'), allowTypeImports: true }]),
+  layer(['src/main/**'], mainLayer, { ignores: ['src/main/ipc-main.ts'], paths: [rawIpc('src/main/ipc-main.ts')] }),
+  layer(['src/main/ipc-main.ts'], mainLayer),
+  layer(['src/preload/**'], preloadLayer, { ignores: ['src/preload/index.ts'], paths: [rawIpc('src/preload/index.ts')] }),
+  layer(['src/preload/index.ts'], preloadLayer),
 );

@@ -1,6 +1,7 @@
 // The agent core's service: enrollment, the check-in loop, script delivery, scheduled runs, result reporting, and the status its UIs show.
 import type { KeyObject } from 'node:crypto';
-import type { AgentServiceApi, AgentStatus } from '../shared/agent-status';
+import type { AgentServiceContract, MethodResult } from '../shared/agent-service-contract';
+import type { AgentStatus } from '../shared/agent-status';
 import type { CheckinResponse } from '../shared/protocol';
 import type { AgentState, JournalEntry, ScheduledConfiguration } from './agent-state';
 import type { ScriptUserSource } from './console-user';
@@ -8,20 +9,22 @@ import { CheckinBackoff, MAX_CHECKIN_INTERVAL_MS, type BackoffOptions } from './
 import { failureKindOf, retryAfterOf } from './delivery-failure';
 import { DeviceApiClient } from './device-api-client';
 import { enrollDevice, type EnrollParams } from './device-enrollment';
-import { deviceFacts, AGENT_VERSION } from './device-identity';
+import { AGENT_VERSION } from './agent-version';
+import { deviceFacts } from './device-identity';
 import { DeviceKeyUnusableError, loadDeviceKey } from './device-key-loader';
+import { CheckinReceivers, type CheckinReceiver } from './checkin-receivers';
 import { flushOutbox, reportSetAsideFiles } from './outbox-sender';
 import type { AgentPorts } from './ports';
 import { ResilientStateStore } from './resilient-state-store';
-import { acceptRevocationList } from './replay-record';
-import { verifyRevocationList } from './revocation-list';
 import { recoverInterruptedRun, summarize, withRecentRun } from './run-records';
-import { schedulesOf, unassignedSchedules, withoutSchedule, withScheduleRun } from './scheduled-configurations';
+import { schedulesOf, withScheduleRun } from './scheduled-configurations';
 import { Scheduler, type DeviceTimeZone } from './scheduler';
-import { deliverScript, findHandled, needsDelivery, runScheduled, withHandled, type DeliveryContext, type RunContext } from './script-delivery';
+import { findHandled, runScheduled, withHandled, type DeliveryContext, type RunContext } from './script-delivery';
 import { ScriptRunner, type RunAsUser } from './script-runner';
 import { StatusListeners } from './status-listeners';
 import { systemTimeZone } from './system-time-zone';
+import { versionInfo } from './version-info';
+import { SerialWorkQueue } from './work-queue';
 
 /** How often an unusable device key is looked at again without a check-in in between (issue 9). */
 const KEY_RECHECK_MS = 3600 * 1000;
@@ -37,9 +40,11 @@ export interface AgentOptions extends BackoffOptions {
   keyRecheckMs?: number;
   /** The device's time zone for "device" schedules (default: the machine's, read afresh at each computation). */
   timeZone?: DeviceTimeZone;
+  /** Test hook: the receivers of check-in answers, instead of CHECKIN_RECEIVERS. */
+  checkinReceivers?: readonly CheckinReceiver[];
 }
 
-export class AgentService implements AgentServiceApi {
+export class AgentService implements AgentServiceContract {
   private readonly runner: ScriptRunner;
   private readonly scheduler: Scheduler;
   private readonly timeZone: DeviceTimeZone;
@@ -51,8 +56,17 @@ export class AgentService implements AgentServiceApi {
   private state: AgentState | null = null;
   private stateLoaded = false;
   private deviceKey: KeyObject | null = null;
-  /** Every check-in cycle runs on this chain, one at a time. */
+  /**
+   * The check-in queue: check-in cycles (and every check-in receiver), scheduler wakes with their scheduled runs,
+   * and journal recovery run on it one at a time, so only one of them reads or writes the state at a time.
+   */
   private busy: Promise<void> = Promise.resolve();
+  /**
+   * The work queue: work that can take minutes (installs, onboarding steps) runs here, one at a time, apart from the
+   * check-in queue, so a check-in or a scheduled run never waits for it (issue 10).
+   */
+  private readonly work: SerialWorkQueue;
+  private readonly receivers: CheckinReceivers;
   private running = false;
   private cancelTimer: (() => void) | null = null;
   private journalRecovered = false;
@@ -68,6 +82,8 @@ export class AgentService implements AgentServiceApi {
     this.store = new ResilientStateStore(ports.state, ports.clock, ports.logger);
     this.ports = { ...ports, state: this.store };
     this.backoff = new CheckinBackoff(ports.clock, options);
+    this.work = new SerialWorkQueue(ports.logger);
+    this.receivers = new CheckinReceivers(options.checkinReceivers);
     this.listeners = new StatusListeners(() => this.getStatus(), ports.logger);
     this.runner = new ScriptRunner({
       spawner: ports.spawner,
@@ -117,13 +133,14 @@ export class AgentService implements AgentServiceApi {
     this.scheduler.start();
   }
 
-  /** Stops the loop and the scheduler and waits for a running check-in or script to settle. */
+  /** Stops the loop and the scheduler and waits for a running check-in or script, and queued long work, to settle. */
   async stop(): Promise<void> {
     this.running = false;
     this.cancelTimer?.();
     this.cancelTimer = null;
     this.scheduler.stop();
     await this.busy;
+    await this.work.idle();
   }
 
   /** Resolves once the check-in or scheduled run under way (and any queued behind it) has settled. */
@@ -163,6 +180,10 @@ export class AgentService implements AgentServiceApi {
   async checkInNow(): Promise<AgentStatus> {
     await this.exclusive(() => this.cycle());
     return this.getStatus();
+  }
+
+  async getVersionInfo(): Promise<MethodResult<'getVersionInfo'>> {
+    return versionInfo();
   }
 
   onStatusChanged(listener: (status: AgentStatus) => void): () => void {
@@ -247,32 +268,12 @@ export class AgentService implements AgentServiceApi {
     return delayMs;
   }
 
+  /** Records the answer, then hands it to the check-in receivers, each isolated (checkin-receivers.ts). */
   private async applyCheckin(answer: CheckinResponse, api: DeviceApiClient): Promise<void> {
     const now = this.ports.clock.now().toISOString();
-    await this.update((s) => ({ ...s, agentConfig: answer.agentConfig, lastCheckinAt: now, lastCheckinError: null }));
+    await this.update((s) => ({ ...s, lastCheckinAt: now, lastCheckinError: null }));
     this.emit();
-    for (const command of answer.commands) {
-      this.ports.logger.warn('ignored a server command this agent cannot carry out yet (issue 8)', { commandId: command.id, type: command.type });
-    }
-    const revocationList = answer.revocationList;
-    if (revocationList !== undefined) {
-      // Before any ticket of this answer is opened, so a signing certificate revoked in it is refused at once (issue 4).
-      await this.step('apply the tenant revocation list', async () => {
-        const verified = await verifyRevocationList(Buffer.from(revocationList, 'base64'), this.requireState().tenantRootCertificate, this.ports.clock.now());
-        await this.update((s) => ({ ...s, replay: acceptRevocationList(s.replay, verified) }));
-      });
-    }
-    const context = this.deliveryContext(api);
-    for (const assignment of answer.scripts) {
-      if (!needsDelivery(this.requireState(), assignment)) continue;
-      await this.step(`deliver configuration ${assignment.configurationId} v${assignment.version}`, () => deliverScript(context, assignment));
-    }
-    await this.step('stop schedules no longer assigned', async () => {
-      for (const stale of unassignedSchedules(this.requireState(), answer.scripts)) {
-        await this.update((s) => withoutSchedule(s, stale.configurationId, stale.version));
-        this.ports.logger.info('stopped a recurring script schedule: its configuration version is no longer assigned', { configurationId: stale.configurationId, version: stale.version });
-      }
-    });
+    await this.receivers.apply(answer, { ...this.deliveryContext(api), work: this.work });
     this.scheduler.wake();
   }
 

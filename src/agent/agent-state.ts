@@ -1,30 +1,16 @@
-// Shapes of what the agent keeps on disk (state document, outbox entries, run journal), validated whenever read back.
+// Shapes of what the agent keeps on disk (the state its slices make up, outbox entries, run journal), validated whenever read back.
 import { z } from 'zod';
 import { AgentConfigSchema } from '../shared/agent-config';
+import { RunSummarySchema } from '../shared/agent-status';
 import { DeviceEventSchema } from '../shared/protocol';
-import { RunStatusSchema, ScriptResultSchema } from '../shared/script-result';
+import { ScriptResultSchema } from '../shared/script-result';
 import { RevocationRecordSchema } from './revocation-list';
-import { MAX_BLOB_BYTES, TicketClaimsSchema } from '../shared/ticket';
+import { TicketClaimsSchema } from '../shared/ticket';
 
 /** How many run summaries the state keeps for getStatus().recentRuns. */
 export const RECENT_RUNS_KEPT = 20;
 
 const Iso = z.iso.datetime({ offset: true });
-
-export const RunSummarySchema = z.object({
-  executionId: z.string(),
-  configurationId: z.string(),
-  scriptName: z.string(),
-  status: RunStatusSchema,
-  startedAt: Iso,
-  durationMs: z.number().int().min(0),
-  exitCode: z.number().int().nullable(),
-  signal: z.string().nullable(),
-  timedOut: z.boolean(),
-  stdout: z.string(),
-  stderr: z.string(),
-  error: z.string().nullable(),
-});
 
 /**
  * A script configuration version the agent is done with.
@@ -57,17 +43,21 @@ export type ReplayRecord = z.infer<typeof ReplayRecordSchema>;
  * A verified recurring script configuration the agent keeps running, offline too, until it is replaced or removed
  * (DESIGN.md §5, issue 5).
  *
- * The claims hold the blob's content key and the variables, so this lives only in the 0600 state. Runs are planned
- * from a floor: never before `receivedAt`, and only after the last run (both the instant it was for and the wall time
- * it started), so neither a restart nor a clock set back repeats a run.
+ * The claims hold the blob's content key and the variables, so this lives only in the 0600 state; the encrypted blob
+ * itself is in the state port's blob store under its signed sha256 (issue 10). Runs are planned from a floor: never
+ * before `receivedAt`, and only after the last run (both the instant it was for and the wall time it started), so
+ * neither a restart nor a clock set back repeats a run.
  */
 export const ScheduledConfigurationSchema = z.object({
   configurationId: z.string().min(1).max(64),
   version: z.number().int().min(1),
   /** Claims of the ticket it arrived with, verified then; the ticket's expiry does not end the schedule. */
   claims: TicketClaimsSchema.refine((c) => c.schedule.kind === 'recurring', 'a kept configuration must have a recurring schedule'),
-  /** The encrypted script blob (base64) as downloaded; checked against the signed size and sha256 before every run. */
-  blob: z.string().max(Math.ceil(MAX_BLOB_BYTES / 3) * 4),
+  /**
+   * Serial of the certificate that signed its ticket (lower-case hex), so a revocation of it stops the schedule
+   * (issue 10). Absent for a schedule kept before issue 10 until the next check-in delivers it again with its signer.
+   */
+  signerSerial: z.string().regex(/^[0-9a-f]{1,40}$/).optional(),
   receivedAt: Iso,
   /** Wall time the last run started. */
   lastRunAt: Iso.nullable(),

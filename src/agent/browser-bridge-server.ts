@@ -5,7 +5,9 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import type { AgentServiceApi, AgentStatus } from '../shared/agent-status';
+import type { AgentServiceContract } from '../shared/agent-service-contract';
+import { SERVICE_PATH_PREFIX } from '../shared/agent-service-http';
+import { agentServiceRoutes, COMMON_HEADERS, sendJson } from './agent-service-http';
 
 export interface BrowserBridge {
   /** Where to open the UI, e.g. http://127.0.0.1:PORT/#token=... (the fragment never reaches a server log). */
@@ -14,7 +16,7 @@ export interface BrowserBridge {
 }
 
 export interface BrowserBridgeOptions {
-  service: AgentServiceApi;
+  service: AgentServiceContract;
   /** The built renderer (dist/renderer). */
   staticDir: string;
   /** 0 (the default) picks a free port. */
@@ -35,24 +37,12 @@ const CONTENT_TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
-// Sent with every response: nothing here may be framed, sniffed, cached or leak a referrer.
-const COMMON_HEADERS = {
-  'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'no-referrer',
-  'Cache-Control': 'no-store',
-  'Content-Security-Policy': "frame-ancestors 'none'",
-  'X-Frame-Options': 'DENY',
-};
-
-/** Keeps idle event streams alive through proxies and lets a dead client be noticed. */
-const SSE_HEARTBEAT_MS = 15_000;
-
 /** Starts the bridge on 127.0.0.1; resolves once it listens. */
 export async function startBrowserBridge(options: BrowserBridgeOptions): Promise<BrowserBridge> {
   const token = randomBytes(32).toString('base64url');
   const tokenDigest = digest(token);
   const staticRoot = await realpath(options.staticDir);
-  const streams = new Set<ServerResponse>();
+  const routes = agentServiceRoutes(options.service);
   let port = 0;
 
   const server = createServer((request, response) => {
@@ -74,13 +64,13 @@ export async function startBrowserBridge(options: BrowserBridgeOptions): Promise
       return;
     }
     const pathname = (request.url ?? '/').split('?')[0] ?? '/';
-    if (pathname === '/bridge' || pathname.startsWith('/bridge/')) {
+    if (pathname === SERVICE_PATH_PREFIX || pathname.startsWith(`${SERVICE_PATH_PREFIX}/`)) {
       if (!isAuthorized(request.headers.authorization)) {
         response.setHeader('WWW-Authenticate', 'Bearer');
         sendJson(response, 401, { error: 'Missing or wrong bridge token; open the URL the agent printed.' });
         return;
       }
-      await handleApi(pathname, request, response);
+      await routes.handle(pathname, request, response);
       return;
     }
     if (request.method !== 'GET') {
@@ -95,45 +85,6 @@ export async function startBrowserBridge(options: BrowserBridgeOptions): Promise
     const match = /^Bearer ([A-Za-z0-9_-]+)$/.exec(header ?? '');
     // Comparing fixed-length digests keeps the comparison constant-time whatever length was sent.
     return match?.[1] !== undefined && timingSafeEqual(digest(match[1]), tokenDigest);
-  }
-
-  async function handleApi(pathname: string, request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const route = `${request.method ?? ''} ${pathname}`;
-    switch (route) {
-      case 'GET /bridge/status':
-        sendJson(response, 200, await options.service.getStatus());
-        return;
-      case 'POST /bridge/check-in-now':
-        sendJson(response, 200, await options.service.checkInNow());
-        return;
-      case 'GET /bridge/events':
-        await openEventStream(response);
-        return;
-      default:
-        sendJson(response, 404, { error: `No bridge endpoint ${route}.` });
-    }
-  }
-
-  async function openEventStream(response: ServerResponse): Promise<void> {
-    response.writeHead(200, {
-      ...COMMON_HEADERS,
-      'Content-Type': 'text/event-stream; charset=utf-8',
-      Connection: 'keep-alive',
-    });
-    const send = (status: AgentStatus): void => {
-      if (response.destroyed || response.writableEnded) return;
-      response.write(`data: ${JSON.stringify(status)}\n\n`);
-    };
-    const unsubscribe = options.service.onStatusChanged(send);
-    const heartbeat = setInterval(() => response.write(': keep-alive\n\n'), SSE_HEARTBEAT_MS);
-    streams.add(response);
-    response.on('close', () => {
-      clearInterval(heartbeat);
-      unsubscribe();
-      streams.delete(response);
-    });
-    // The current status first, so a client that connects between changes is not left stale.
-    send(await options.service.getStatus());
   }
 
   async function serveStatic(pathname: string, response: ServerResponse): Promise<void> {
@@ -163,7 +114,7 @@ export async function startBrowserBridge(options: BrowserBridgeOptions): Promise
   return {
     url: `http://127.0.0.1:${port}/#token=${token}`,
     close: async () => {
-      for (const stream of streams) stream.end();
+      routes.endStreams();
       server.closeAllConnections();
       await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
     },
@@ -201,14 +152,4 @@ function isInside(root: string, candidate: string): boolean {
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
-}
-
-function sendJson(response: ServerResponse, statusCode: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  response.writeHead(statusCode, {
-    ...COMMON_HEADERS,
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': Buffer.byteLength(text),
-  });
-  response.end(text);
 }

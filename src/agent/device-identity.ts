@@ -3,9 +3,7 @@ import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { hostname, machine, release, type } from 'node:os';
 import { generateP256PrivateKey } from '../shared/p256-key';
 import { DevicePublicJwkSchema, type DeviceFacts, type DevicePublicJwk } from '../shared/protocol';
-
-/** Version this agent reports at enrollment and check-in; kept in step with package.json by the release process. */
-export const AGENT_VERSION = '0.1.0';
+import { AGENT_VERSION } from './agent-version';
 
 export function generateDeviceKey(): KeyObject {
   return generateP256PrivateKey();

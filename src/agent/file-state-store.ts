@@ -1,10 +1,9 @@
-// The Node StateStore: JSON files in a 0700 state folder, written atomically with mode 0600 and validated when read; what cannot be used is kept in rejected/.
+// The Node StateStore: JSON files in a 0700 state folder (the state in slices, blobs, outbox, journal), written atomically with mode 0600 and validated when read; what cannot be used is kept in rejected/.
 import { chmod, mkdir, readFile, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import { writeFileAtomic } from './atomic-file';
 import {
-  AgentStateSchema,
   JournalEntrySchema,
   OutboxEntrySchema,
   outboxEntryId,
@@ -12,7 +11,10 @@ import {
   type JournalEntry,
   type OutboxEntry,
 } from './agent-state';
+import { FileBlobStore } from './file-blob-store';
 import type { Logger, SetAsideFile, StateStore } from './ports';
+import { migrateLegacyState } from './state-migration';
+import { blobsInUse, IDENTITY_SLICE, parseSliceFile, SCHEDULES_SLICE, sliceFileText, STATE_SLICES, type StateSlice } from './state-slices';
 
 const PRIVATE_DIR = 0o700;
 const PRIVATE_FILE = 0o600;
@@ -27,7 +29,12 @@ export async function ensurePrivateDir(dir: string): Promise<void> {
 }
 
 export class FileStateStore implements StateStore {
-  private readonly statePath: string;
+  readonly blobs: FileBlobStore;
+  /** The single state document of agents before issue 10, moved into slices when first read. */
+  private readonly legacyStatePath: string;
+  private readonly slicesDir: string;
+  /** The text of each slice as last read or written, so a write leaves unchanged slices alone. */
+  private readonly written = new Map<string, string>();
   private readonly outboxDir: string;
   private readonly journalDir: string;
   /** Outbox entries the server refused for good and reported set-aside files, kept for inspection; made when first needed. */
@@ -38,28 +45,46 @@ export class FileStateStore implements StateStore {
     private readonly stateDir: string,
     private readonly logger: Logger,
   ) {
-    this.statePath = join(stateDir, 'state.json');
+    this.legacyStatePath = join(stateDir, 'state.json');
+    this.slicesDir = join(stateDir, 'slices');
+    const blobsDir = join(stateDir, 'blobs');
+    this.blobs = new FileBlobStore(blobsDir, async () => {
+      await this.ensureDirs();
+      await ensurePrivateDir(blobsDir);
+    });
     this.outboxDir = join(stateDir, 'outbox');
     this.journalDir = join(stateDir, 'journal');
     this.rejectedDir = join(stateDir, 'rejected');
   }
 
+  /** Reads every slice; a folder with state.json only (an agent before issue 10) is migrated first. */
   async readState(): Promise<AgentState | null> {
-    let text: string;
-    try {
-      text = await readFile(this.statePath, 'utf8');
-    } catch (error) {
-      if (isNotFound(error)) return null;
-      throw error;
+    if ((await this.readSlice(IDENTITY_SLICE)) === null) return this.migrateLegacyState();
+    const parts: Partial<AgentState>[] = [];
+    for (const slice of STATE_SLICES) {
+      const text = await this.readSlice(slice);
+      if (text === null) throw new Error(`agent state in ${this.slicesDir} has no ${slice.name} slice; re-enroll with a fresh state folder`);
+      const parsed = parseSliceFile(slice, text);
+      if (!parsed.success) throw new Error(`agent state in ${this.slicePath(slice)} is not valid (${parsed.error}); re-enroll with a fresh state folder`);
+      parts.push(parsed.data);
     }
-    const parsed = parseJson(text, AgentStateSchema);
-    if (!parsed.success) throw new Error(`agent state in ${this.statePath} is not valid (${parsed.error}); re-enroll with a fresh state folder`);
-    return parsed.data;
+    const state = Object.assign({}, ...parts) as AgentState;
+    for (const slice of STATE_SLICES) this.written.set(slice.name, sliceFileText(slice, state));
+    // Left by a migration cut short after its slices were complete.
+    await rm(this.legacyStatePath, { force: true });
+    return state;
   }
 
+  /** Validates every changed slice, then writes each of them atomically, identity last (state-slices.ts). */
   async writeState(state: AgentState): Promise<void> {
-    await this.ensureDirs();
-    await writeFileAtomic(this.statePath, JSON.stringify(AgentStateSchema.parse(state), null, 2), PRIVATE_FILE);
+    const changed = STATE_SLICES.map((slice) => ({ slice, text: sliceFileText(slice, state) })).filter(({ slice, text }) => this.written.get(slice.name) !== text);
+    for (const { slice } of changed) slice.schema.parse(slice.of(state));
+    if (changed.length > 0) await this.ensureDirs();
+    for (const { slice, text } of changed) {
+      await writeFileAtomic(this.slicePath(slice), text, PRIVATE_FILE);
+      this.written.set(slice.name, text);
+      if (slice === SCHEDULES_SLICE) await this.blobs.retain(blobsInUse(state));
+    }
   }
 
   async putOutbox(entry: OutboxEntry): Promise<void> {
@@ -122,9 +147,39 @@ export class FileStateStore implements StateStore {
     }
   }
 
+  private slicePath(slice: StateSlice): string {
+    return join(this.slicesDir, `${slice.name}.json`);
+  }
+
+  private async readSlice(slice: StateSlice): Promise<string | null> {
+    try {
+      return await readFile(this.slicePath(slice), 'utf8');
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw error;
+    }
+  }
+
+  /** Moves state.json into slices (its blobs into the blob store), then removes it; null when there is none either. */
+  private async migrateLegacyState(): Promise<AgentState | null> {
+    let text: string;
+    try {
+      text = await readFile(this.legacyStatePath, 'utf8');
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw error;
+    }
+    const state = await migrateLegacyState(text, this.legacyStatePath, this.blobs);
+    await this.writeState(state);
+    await rm(this.legacyStatePath, { force: true });
+    this.logger.info('moved the agent state from state.json into slices', { deviceId: state.deviceId, schedules: state.schedules?.length ?? 0 });
+    return state;
+  }
+
   private ensureDirs(): Promise<void> {
     this.ready ??= (async () => {
       await ensurePrivateDir(this.stateDir);
+      await ensurePrivateDir(this.slicesDir);
       await ensurePrivateDir(this.outboxDir);
       await ensurePrivateDir(this.journalDir);
     })().catch((error: unknown) => {

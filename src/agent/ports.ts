@@ -102,10 +102,29 @@ export interface SecretStore {
   writeDeviceKeyPem(pem: string): Promise<void>;
 }
 
-/** Durable agent state: the state document, the result/event outbox and the run journal. Every read is validated. */
+/**
+ * Content-addressed store of encrypted script blobs, each named by its sha256 (issue 10).
+ *
+ * It does not vouch for what it returns: whoever uses a blob checks it against the signed size and sha256 first.
+ */
+export interface BlobStore {
+  /** Stores `data` durably under its sha256 and returns that (lower-case hex). */
+  put(data: Buffer): Promise<string>;
+  /** The bytes stored under `sha256`, or null when there are none. */
+  get(sha256: string): Promise<Buffer | null>;
+  /** Removes every blob whose sha256 is not in `keep`. */
+  retain(keep: ReadonlySet<string>): Promise<void>;
+}
+
+/**
+ * Durable agent state: the state (kept in slices, one per capability), the blob store, the result/event outbox and
+ * the run journal. Every read is validated.
+ */
 export interface StateStore {
   readState(): Promise<AgentState | null>;
+  /** Writes what changed since the last read or write; each slice on its own, atomically. */
   writeState(state: AgentState): Promise<void>;
+  readonly blobs: BlobStore;
   putOutbox(entry: OutboxEntry): Promise<void>;
   listOutbox(): Promise<OutboxEntry[]>;
   removeOutbox(entry: OutboxEntry): Promise<void>;

@@ -1,4 +1,4 @@
-// The device events the agent reports about its own troubles (issue 9): an entry the server refused, a state file set aside, a disk that refuses writes.
+// The device events the agent reports about its own troubles: an entry the server refused, a state file set aside, a disk that refuses writes (issue 9), a check-in receiver that failed, a schedule stopped by a revocation (issue 10).
 import { createHash } from 'node:crypto';
 import type { DeviceEvent } from '../shared/protocol';
 import { outboxEntryId, type OutboxEntry } from './agent-state';
@@ -7,6 +7,8 @@ import type { SetAsideFile } from './ports';
 export const ITEM_REJECTED = 'outbox.item_rejected';
 export const FILE_SET_ASIDE = 'state.file_set_aside';
 export const STATE_UNWRITABLE = 'state.write_failed';
+export const RECEIVER_FAILED = 'checkin.receiver_failed';
+export const SCHEDULE_SIGNER_REVOKED = 'schedule.signer_revoked';
 
 /**
  * A uuid derived from what the event is about, so reporting the same thing twice (a crash between the report and
@@ -64,5 +66,27 @@ export function stateUnwritableEvent(problem: string, code: string | null, since
     at: since.toISOString(),
     message: `${problem.charAt(0).toUpperCase()}${problem.slice(1)}.`.slice(0, 2000),
     data: { code, diskFull: code === 'ENOSPC' || code === 'EDQUOT' },
+  };
+}
+
+/** The report that one receiver of a check-in answer failed; the others still ran. */
+export function receiverFailedEvent(receiver: string, reason: string, at: Date): DeviceEvent {
+  return {
+    id: derivedEventId(`${RECEIVER_FAILED}:${receiver}:${reason}:${at.toISOString()}`),
+    type: RECEIVER_FAILED,
+    at: at.toISOString(),
+    message: `The agent could not apply the ${receiver} of a check-in answer (${reason}); the rest of the answer was applied and the next check-in tries again.`.slice(0, 2000),
+    data: { receiver: receiver.slice(0, 200), reason: reason.slice(0, 2000) },
+  };
+}
+
+/** The report that a kept recurring schedule stopped because the certificate that signed its ticket is revoked (issue 10). */
+export function scheduleSignerRevokedEvent(configurationId: string, version: number, signerSerial: string, at: Date): DeviceEvent {
+  return {
+    id: derivedEventId(`${SCHEDULE_SIGNER_REVOKED}:${configurationId}:${version}:${signerSerial}`),
+    type: SCHEDULE_SIGNER_REVOKED,
+    at: at.toISOString(),
+    message: `The agent stopped the recurring schedule of configuration ${configurationId} v${version}: the certificate that signed it (serial ${signerSerial}) is revoked. A ticket signed by a valid certificate starts it again.`.slice(0, 2000),
+    data: { configurationId, version, signerSerial },
   };
 }

@@ -1,7 +1,7 @@
 // A StateStore in front of the disk that never loses a finished result the disk refuses (issue 9): it waits in memory until it is durable or delivered.
 import type { DeviceEvent } from '../shared/protocol';
 import { outboxEntryId, type AgentState, type JournalEntry, type OutboxEntry } from './agent-state';
-import type { Clock, Logger, SetAsideFile, StateStore } from './ports';
+import type { BlobStore, Clock, Logger, SetAsideFile, StateStore } from './ports';
 import { stateUnwritableEvent } from './report-events';
 
 /** Most entries held in memory; past that a refused write fails as before, and the run's journal entry reports it as interrupted. */
@@ -26,12 +26,20 @@ export class ResilientStateStore implements StateStore {
   /** Journal entries removed by the agent whose result is not durable yet: removed from disk once it is. */
   private readonly journalsDue = new Set<string>();
   private problem: WriteProblem | null = null;
+  /** A blob the disk refuses fails its delivery, which the next check-in tries again; the refusal counts as a write problem. */
+  readonly blobs: BlobStore;
 
   constructor(
     private readonly disk: StateStore,
     private readonly clock: Clock,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.blobs = {
+      put: (data) => this.guard(() => disk.blobs.put(data)),
+      get: (sha256) => disk.blobs.get(sha256),
+      retain: (keep) => disk.blobs.retain(keep),
+    };
+  }
 
   readState(): Promise<AgentState | null> {
     return this.disk.readState();
@@ -120,15 +128,17 @@ export class ResilientStateStore implements StateStore {
     return this.problem?.message ?? null;
   }
 
-  private async guard(write: () => Promise<void>): Promise<void> {
+  private async guard<T>(write: () => Promise<T>): Promise<T> {
+    let written: T;
     try {
-      await write();
+      written = await write();
     } catch (error) {
       if (isFileSystemError(error)) this.noteProblem(error);
       throw error;
     }
     // The episode ends with a write that works once nothing waits in memory; delivering what waited is not enough.
     if (this.held.size === 0) this.problem = null;
+    return written;
   }
 
   /** Opens an episode and puts its report in memory, where it is delivered with the outbox; later failures only update the message. */

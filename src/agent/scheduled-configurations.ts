@@ -1,4 +1,4 @@
-// The agent state's kept recurring configurations: keep, replace, stop on removal, and advance past a run.
+// The agent state's kept recurring configurations: keep, replace, stop on removal or a revoked signer, and advance past a run.
 import type { ScriptAssignment } from '../shared/protocol';
 import type { AgentState, ScheduledConfiguration } from './agent-state';
 
@@ -32,6 +32,12 @@ export function withoutSchedule(state: AgentState, configurationId: string, vers
  */
 export function unassignedSchedules(state: AgentState, assignments: readonly ScriptAssignment[]): ScheduledConfiguration[] {
   return schedulesOf(state).filter((s) => !assignments.some((a) => a.configurationId === s.configurationId && a.version === s.version));
+}
+
+/** The kept configurations whose ticket was signed by a certificate the kept revocation list revokes (issue 10). */
+export function revokedSchedules(state: AgentState): ScheduledConfiguration[] {
+  const revoked = new Set(state.replay.revocation?.revokedSerials ?? []);
+  return schedulesOf(state).filter((s) => s.signerSerial !== undefined && revoked.has(s.signerSerial));
 }
 
 /** Records that a run for `scheduledFor` started at `startedAt`: later planning starts after both. */

@@ -7,6 +7,7 @@ import type { TicketClaims } from '../shared/ticket';
 import type { AgentState, HandledConfiguration, JournalEntry, ScheduledConfiguration } from './agent-state';
 import { failureKindOf } from './delivery-failure';
 import { DeviceApiError, type DeviceApiClient } from './device-api-client';
+import { boundedHandled } from './handled-configurations';
 import type { AgentPorts } from './ports';
 import { RunJournal } from './process-journal';
 import { acceptTicket, replayStateOf } from './replay-record';
@@ -14,7 +15,7 @@ import { summarize, withRecentRun } from './run-records';
 import { findSchedule, withSchedule, withoutSchedule, withScheduleRun } from './scheduled-configurations';
 import { usableTimeZone, withPlannedRun, type DeviceTimeZone } from './scheduler';
 import type { ScriptRunner } from './script-runner';
-import { openScriptBlob, openTicket, TicketRejectedError } from './ticket-verifier';
+import { openScriptBlob, openSignedTicket, TicketRejectedError, type OpenedTicket } from './ticket-verifier';
 
 /** What running a script needs from the agent service: its ports, a runner and serialized access to the state. */
 export interface RunContext {
@@ -36,12 +37,13 @@ export interface DeliveryContext extends RunContext {
 
 /**
  * Whether this assignment still needs work: not yet handled, rejected before with a different ticket than this one,
- * skipped by an agent older than issue 5, or a kept schedule that is no longer kept.
+ * skipped by an agent older than issue 5, a kept schedule that is no longer kept, or one kept before issue 10 whose
+ * signer is unknown: delivering it again records its signer, so a revocation can stop it.
  */
 export function needsDelivery(state: AgentState, assignment: ScriptAssignment): boolean {
   const handled = findHandled(state, assignment.configurationId, assignment.version);
   if (handled === undefined || handled.outcome === 'skipped') return true;
-  if (handled.outcome === 'scheduled') return findSchedule(state, assignment.configurationId, assignment.version) === undefined;
+  if (handled.outcome === 'scheduled') return findSchedule(state, assignment.configurationId, assignment.version)?.signerSerial === undefined;
   return handled.outcome === 'rejected' && handled.ticketSha256 !== sha256Hex(assignment.ticket);
 }
 
@@ -52,14 +54,14 @@ export function needsDelivery(state: AgentState, assignment: ScriptAssignment): 
 export async function deliverScript(ctx: DeliveryContext, assignment: ScriptAssignment): Promise<void> {
   const { logger } = ctx.ports;
   try {
-    const claims = await openAssignedTicket(ctx, assignment);
+    const { claims, signerSerial } = await openAssignedTicket(ctx, assignment);
     const blob = await download(ctx, claims);
     // Opened now even when kept for later, so a bad blob is refused at delivery rather than at its first run.
     const script = openScriptBlob(blob, claims);
     if (claims.schedule.kind === 'once') {
       await runOnce(ctx, assignment, claims, script);
     } else {
-      await keepSchedule(ctx, claims, blob);
+      await keepSchedule(ctx, claims, signerSerial, blob);
     }
   } catch (error) {
     if (!(error instanceof TicketRejectedError)) throw error;
@@ -82,20 +84,24 @@ async function reportRejection(ctx: RunContext, configurationId: string, error: 
 }
 
 /**
- * Keeps a verified recurring configuration (claims and encrypted blob) so the scheduler runs it, offline too, after
- * its ticket expires; it replaces any other version of that configuration.
+ * Keeps a verified recurring configuration (claims, signer, and the encrypted blob in the blob store) so the
+ * scheduler runs it, offline too, after its ticket expires; it replaces any other version of that configuration.
+ * The same version kept already (before issue 10, without its signer) keeps its floor, so no run happens again.
  */
-async function keepSchedule(ctx: DeliveryContext, claims: TicketClaims, blob: Buffer): Promise<void> {
+async function keepSchedule(ctx: DeliveryContext, claims: TicketClaims, signerSerial: string, blob: Buffer): Promise<void> {
   const now = ctx.ports.clock.now();
+  const previous = findSchedule(ctx.state(), claims.configurationId, claims.configurationVersion);
+  // Stored before the schedule that names it, so a kept schedule never points at a blob that is not there.
+  await ctx.ports.state.blobs.put(blob);
   const entry = withPlannedRun(
     {
       configurationId: claims.configurationId,
       version: claims.configurationVersion,
       claims,
-      blob: blob.toString('base64'),
-      receivedAt: now.toISOString(),
-      lastRunAt: null,
-      lastScheduledFor: null,
+      signerSerial,
+      receivedAt: previous?.receivedAt ?? now.toISOString(),
+      lastRunAt: previous?.lastRunAt ?? null,
+      lastScheduledFor: previous?.lastScheduledFor ?? null,
       nextRunAt: null,
       timeZone: 'UTC',
     },
@@ -118,7 +124,9 @@ async function keepSchedule(ctx: DeliveryContext, claims: TicketClaims, blob: Bu
 export async function runScheduled(ctx: RunContext, entry: ScheduledConfiguration, scheduledFor: Date): Promise<void> {
   let script: Buffer;
   try {
-    script = openScriptBlob(Buffer.from(entry.blob, 'base64'), entry.claims);
+    // A blob gone from the store reads as empty, so it is refused like a changed one and delivered afresh.
+    const blob = (await ctx.ports.state.blobs.get(entry.claims.blob.sha256)) ?? Buffer.alloc(0);
+    script = openScriptBlob(blob, entry.claims);
   } catch (error) {
     if (!(error instanceof TicketRejectedError)) throw error;
     ctx.ports.logger.error('a kept script no longer matches its signed claims; its schedule is dropped', { configurationId: entry.configurationId, code: error.code });
@@ -133,17 +141,18 @@ export async function runScheduled(ctx: RunContext, entry: ScheduledConfiguratio
 }
 
 /** Opens the ticket, checks it belongs to the assignment it came with, and records it as used. */
-async function openAssignedTicket(ctx: DeliveryContext, assignment: ScriptAssignment): Promise<TicketClaims> {
+async function openAssignedTicket(ctx: DeliveryContext, assignment: ScriptAssignment): Promise<OpenedTicket> {
   const state = ctx.state();
   const now = ctx.ports.clock.now();
   const trust = { rootCertificatePem: state.tenantRootCertificate, tenantId: state.tenantId, deviceId: state.deviceId, deviceKey: ctx.deviceKey };
-  const claims = await openTicket(assignment.ticket, trust, replayStateOf(state.replay), now);
+  const opened = await openSignedTicket(assignment.ticket, trust, replayStateOf(state.replay), now);
+  const { claims } = opened;
   // The bookkeeping of what ran is keyed by the assignment, so a ticket for another configuration must not hide under it.
   if (claims.configurationId !== assignment.configurationId || claims.configurationVersion !== assignment.version) {
     throw new TicketRejectedError('claims_invalid', 'ticket is for another script configuration than the one it was delivered with');
   }
   await ctx.update((s) => ({ ...s, replay: acceptTicket(s.replay, claims, now) }));
-  return claims;
+  return opened;
 }
 
 async function download(ctx: DeliveryContext, claims: TicketClaims): Promise<Buffer> {
@@ -223,11 +232,12 @@ export function findHandled(state: AgentState, configurationId: string, version:
   return state.handled.find((h) => h.configurationId === configurationId && h.version === version);
 }
 
-/** Marks a configuration version handled; a later outcome replaces an earlier one. */
+/** Marks a configuration version handled; a later outcome replaces an earlier one. The list stays bounded (boundedHandled). */
 export function withHandled(state: AgentState, entry: HandledConfiguration): AgentState {
   const others = state.handled.filter((h) => !(h.configurationId === entry.configurationId && h.version === entry.version));
-  return { ...state, handled: [...others, entry] };
+  return { ...state, handled: boundedHandled([...others, entry]) };
 }
+
 
 async function markHandled(ctx: DeliveryContext, assignment: ScriptAssignment, outcome: HandledConfiguration['outcome'], ticketSha256: string | null): Promise<void> {
   const at = ctx.ports.clock.now().toISOString();

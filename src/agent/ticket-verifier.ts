@@ -147,9 +147,9 @@ function checkJwsHeader(header: ProtectedHeaderParameters): string {
 
 /**
  * The signing certificate (x5c[0]) must be issued by the pinned root with ECDSA SHA-256, valid now (with the skew),
- * made for signing code, and not revoked. Returns its public key, the only key the signature is checked with.
+ * made for signing code, and not revoked. Returns its public key, the only key the signature is checked with, and its serial.
  */
-function verifySigningCertificate(x5cLeaf: string, root: X509Certificate, replay: ReplayState, now: Date): KeyObject {
+function verifySigningCertificate(x5cLeaf: string, root: X509Certificate, replay: ReplayState, now: Date): { key: KeyObject; serial: string } {
   const der = Buffer.from(x5cLeaf, 'base64');
   let leaf: X509Certificate;
   let parsed: x509.X509Certificate;
@@ -177,8 +177,9 @@ function verifySigningCertificate(x5cLeaf: string, root: X509Certificate, replay
   ) {
     reject('certificate_not_for_signing', 'ticket signing certificate is not a P-256 code-signing end-entity certificate');
   }
-  if (replay.isRevoked(normalizeSerial(leaf.serialNumber))) reject('certificate_revoked', 'ticket signing certificate has been revoked');
-  return leaf.publicKey;
+  const serial = normalizeSerial(leaf.serialNumber);
+  if (replay.isRevoked(serial)) reject('certificate_revoked', 'ticket signing certificate has been revoked');
+  return { key: leaf.publicKey, serial };
 }
 
 function parseClaims(payload: Uint8Array): TicketClaims {
@@ -223,6 +224,17 @@ export function tenantIdOfRoot(rootCertificatePem: string): string | null {
  * verified before a single claim is believed. The caller records jti/seq as accepted only after this returns.
  */
 export async function openTicket(compactJwe: string, trust: TicketTrust, replay: ReplayState, now: Date): Promise<TicketClaims> {
+  return (await openSignedTicket(compactJwe, trust, replay, now)).claims;
+}
+
+/** A verified ticket's claims and the serial of the certificate that signed it (x5c[0]), kept with a schedule so a later revocation stops it (issue 10). */
+export interface OpenedTicket {
+  claims: TicketClaims;
+  signerSerial: string;
+}
+
+/** As openTicket, also giving the signing certificate's serial (lower-case hex without leading zeros). */
+export async function openSignedTicket(compactJwe: string, trust: TicketTrust, replay: ReplayState, now: Date): Promise<OpenedTicket> {
   if (compactJwe.length > MAX_TICKET_BYTES) reject('ticket_too_large', 'ticket is larger than allowed');
   const [jweHeader] = canonicalSegments(compactJwe, 5, 'ticket_malformed', 'ticket');
   checkJweHeader(parseHeader(jweHeader as string, 'jwe_header_invalid', 'ticket encryption'));
@@ -240,17 +252,17 @@ export async function openTicket(compactJwe: string, trust: TicketTrust, replay:
 
   const [jwsHeader] = canonicalSegments(jws, 3, 'jws_malformed', 'ticket signature');
   const leaf = checkJwsHeader(parseHeader(jwsHeader as string, 'jws_header_invalid', 'ticket signature'));
-  const signingKey = verifySigningCertificate(leaf, new X509Certificate(trust.rootCertificatePem), replay, now);
+  const signer = verifySigningCertificate(leaf, new X509Certificate(trust.rootCertificatePem), replay, now);
 
   let payload: Uint8Array;
   try {
-    ({ payload } = await compactVerify(jws, signingKey, { algorithms: [TICKET_SIGNING_ALG] }));
+    ({ payload } = await compactVerify(jws, signer.key, { algorithms: [TICKET_SIGNING_ALG] }));
   } catch {
     return reject('signature_invalid', 'ticket signature does not verify');
   }
   const claims = parseClaims(payload);
   checkClaims(claims, trust, replay, now);
-  return claims;
+  return { claims, signerSerial: signer.serial };
 }
 
 /** Checks a downloaded blob against the signed claims and decrypts it; returns the script text's bytes. */

@@ -1,13 +1,12 @@
 // The Electron main process: one instance, the agent core in process, one status window, a clean stop on quit.
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { app, BrowserWindow, ipcMain, powerMonitor, safeStorage, session, shell } from 'electron';
+import { app, BrowserWindow, powerMonitor, safeStorage, session, shell } from 'electron';
 import { createNodeAgent, lockStateFolder } from '../agent/node-agent';
-import { forwardStatusChanges, registerHandlers } from './ipc-handlers';
+import { createWindowFactory } from './app-windows';
+import { serveAgentOverIpc } from './ipc-main';
 import { SafeStorageSecretStore } from './safe-storage-secret-store';
 import { TrustedWindows } from './trusted-windows';
-import { handleCommonWindowEvents } from './window-events';
-import { buildWebPreferences } from './window-options';
 
 // Layout of the built app: dist/main/index.js next to dist/preload/index.cjs and dist/renderer/index.html.
 const distDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -15,6 +14,14 @@ const preloadPath = path.join(distDir, 'preload', 'index.cjs');
 const appUrl = pathToFileURL(path.join(distDir, 'renderer', 'index.html')).toString();
 
 const windows = new TrustedWindows();
+const createWindow = createWindowFactory({
+  newWindow: (options) => new BrowserWindow(options),
+  preloadPath,
+  appUrl,
+  windows,
+  openExternal: (url, options) => shell.openExternal(url, options),
+  onLoadFailure: (kind, error) => console.error(`The ${kind} window could not load the UI: ${String(error)}`),
+});
 let statusWindow: BrowserWindow | null = null;
 
 function showStatusWindow(): void {
@@ -23,24 +30,11 @@ function showStatusWindow(): void {
     statusWindow.focus();
     return;
   }
-  const window = new BrowserWindow({
-    title: 'Atwork',
-    width: 900,
-    height: 680,
-    minWidth: 800,
-    minHeight: 600,
-    show: false,
-    backgroundColor: '#f5f5f7',
-    webPreferences: buildWebPreferences(preloadPath),
-  });
-  windows.track(window.webContents);
-  handleCommonWindowEvents(window.webContents, { appUrl, openExternal: (url, options) => shell.openExternal(url, options) });
-  window.once('ready-to-show', () => window.show());
+  const window = createWindow('status');
   window.on('closed', () => {
     statusWindow = null;
   });
   statusWindow = window;
-  void window.loadURL(appUrl);
 }
 
 async function startApp(): Promise<void> {
@@ -54,8 +48,8 @@ async function startApp(): Promise<void> {
   const lock = await lockStateFolder(stateDir);
   // The app runs as the logged-in user: its device key is sealed by safeStorage (the user's Keychain), not a plain file.
   const service = createNodeAgent({ stateDir, secrets: new SafeStorageSecretStore(safeStorage, stateDir) });
-  registerHandlers(ipcMain, service, (event) => windows.isTrustedSender(event));
-  forwardStatusChanges(service, windows);
+  // The windows reach the agent only through its contract, so the daemon's socket client can take its place later.
+  serveAgentOverIpc(service, windows);
   service.start();
   // Timers stand still while a Mac sleeps: a missed scheduled run is caught up at wake, not up to a minute later (issue 5).
   powerMonitor.on('resume', () => service.wakeScheduler());

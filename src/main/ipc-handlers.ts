@@ -1,8 +1,8 @@
-// Typed IPC handlers for the contract's request channels: sender check, argument check, then the agent service.
-import { z } from 'zod';
-import { REQUEST_CHANNELS } from '../preload/contract';
-import type { RequestChannels } from '../preload/contract';
-import type { AgentServiceApi } from '../shared/agent-status';
+// IPC handlers generated from the agent service contract: sender check, then the checked call; events to our windows.
+import { EVENT_NAMES, METHOD_NAMES } from '../shared/agent-service-contract';
+import type { AgentServiceContract } from '../shared/agent-service-contract';
+import { callChecked, subscribeTo } from '../shared/agent-service-dispatch';
+import { requestChannel } from '../preload/contract';
 import type { IpcSenderEvent, TrustedWindows } from './trusted-windows';
 
 /** The part of Electron's ipcMain the handlers use; ipcMain itself fits, and so does a small test fake. */
@@ -11,44 +11,33 @@ export interface IpcMainLike {
   removeHandler(channel: string): void;
 }
 
-type RequestHandlers = {
-  [C in keyof RequestChannels]: (...args: RequestChannels[C]['args']) => Promise<RequestChannels[C]['result']>;
-};
-
-// What the renderer may send with each request; anything else is refused before the service sees it.
-const ARGUMENTS: { [C in keyof RequestChannels]: z.ZodType<RequestChannels[C]['args']> } = {
-  'agent:get-status': z.tuple([]),
-  'agent:check-in-now': z.tuple([]),
-};
-
 /**
- * Registers a handler per request channel; returns a function that removes them.
+ * Registers a handler per contract method; returns a function that removes them.
  *
  * Every handler first asks isTrustedSender: a window that is not ours gets an error and the service is not called.
+ * Then the arguments must be what the method takes, and the answer what it promises (agent-service-dispatch.ts).
  */
 export function registerHandlers(
   ipcMain: IpcMainLike,
-  service: AgentServiceApi,
+  service: AgentServiceContract,
   isTrustedSender: (event: IpcSenderEvent) => boolean,
 ): () => void {
-  const handlers: RequestHandlers = {
-    'agent:get-status': () => service.getStatus(),
-    'agent:check-in-now': () => service.checkInNow(),
-  };
-  for (const channel of REQUEST_CHANNELS) {
+  for (const method of METHOD_NAMES) {
+    const channel = requestChannel(method);
     ipcMain.handle(channel, (event, ...args) => {
       if (!isTrustedSender(event)) throw new Error(`Refused ${channel} from a window that is not an Atwork window.`);
-      const parsed = ARGUMENTS[channel].safeParse(args);
-      if (!parsed.success) throw new Error(`Refused ${channel}: its arguments are not what the channel takes.`);
-      return handlers[channel](...parsed.data);
+      return callChecked(service, method, args);
     });
   }
   return () => {
-    for (const channel of REQUEST_CHANNELS) ipcMain.removeHandler(channel);
+    for (const method of METHOD_NAMES) ipcMain.removeHandler(requestChannel(method));
   };
 }
 
-/** Forwards every agent status change to our windows; returns the unsubscribe function. */
-export function forwardStatusChanges(service: AgentServiceApi, windows: Pick<TrustedWindows, 'broadcast'>): () => void {
-  return service.onStatusChanged((status) => windows.broadcast('agent:status-changed', status));
+/** Forwards every event of the service to our windows; returns the function that stops all of them. */
+export function forwardEvents(service: AgentServiceContract, windows: Pick<TrustedWindows, 'broadcast'>): () => void {
+  const stops = EVENT_NAMES.map((event) => subscribeTo(service, event, (payload) => windows.broadcast(event, payload)));
+  return () => {
+    for (const stop of stops) stop();
+  };
 }

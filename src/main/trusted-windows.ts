@@ -1,6 +1,7 @@
 // The set of Atwork's own windows: who may call the IPC handlers, and who hears status events.
 import type { WebContents } from 'electron';
-import type { EventChannels } from '../preload/contract';
+import type { EventName, EventPayload } from '../shared/agent-service-contract';
+import { eventChannel } from '../preload/contract';
 
 /** The part of an IPC event this check reads; Electron's IpcMainInvokeEvent has it. */
 export interface IpcSenderEvent {
@@ -21,8 +22,9 @@ export class TrustedWindows {
     return this.contents.has(event.sender.id);
   }
 
-  /** Sends an event to every live window of ours. */
-  broadcast<C extends keyof EventChannels>(channel: C, payload: EventChannels[C]): void {
+  /** Sends a contract event to every live window of ours, on the event's IPC channel. */
+  broadcast<E extends EventName>(event: E, payload: EventPayload<E>): void {
+    const channel = eventChannel(event);
     for (const webContents of this.contents.values()) {
       if (!webContents.isDestroyed()) webContents.send(channel, payload);
     }

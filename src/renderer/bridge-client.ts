@@ -1,6 +1,8 @@
-// AgentApi over the browser bridge's HTTP API, for when the UI runs in a plain browser instead of Electron.
-import type { AgentApi, AgentStatus } from '../preload/contract';
-import { AgentStatusSchema } from './agent-status-schema';
+// AgentApi over the browser bridge's HTTP API, generated from the contract, for when the UI runs in a plain browser instead of Electron.
+import type { AgentApi } from '../preload/contract';
+import { AGENT_EVENTS, AGENT_METHODS, EVENT_NAMES, eventProperty, METHOD_NAMES } from '../shared/agent-service-contract';
+import type { EventName, MethodName } from '../shared/agent-service-contract';
+import { EVENTS_PATH, routeOf, sseEventName } from '../shared/agent-service-http';
 
 export interface BridgeClientOptions {
   /** The bridge's origin, e.g. http://127.0.0.1:PORT. */
@@ -18,37 +20,41 @@ export function readBridgeToken(hash: string): string | null {
   return token && /^[A-Za-z0-9_-]+$/.test(token) ? token : null;
 }
 
-/** An AgentApi that calls the bridge with `Authorization: Bearer <token>`. */
+/** An AgentApi that calls the bridge with `Authorization: Bearer <token>`; every answer is checked against the contract. */
 export function createBridgeClient(options: BridgeClientOptions): AgentApi {
   const fetchImpl = options.fetchImpl ?? fetch.bind(globalThis);
   const reconnectDelayMs = options.reconnectDelayMs ?? 2000;
   const headers = { Authorization: `Bearer ${options.token}` };
   const url = (endpoint: string): string => new URL(endpoint, options.baseUrl).toString();
 
-  async function call(method: 'GET' | 'POST', endpoint: string): Promise<AgentStatus> {
-    const response = await fetchImpl(url(endpoint), { method, headers });
+  async function call(name: MethodName, args: unknown[]): Promise<unknown> {
+    const { method, path } = routeOf(name);
+    const body = method === 'POST' && args.length > 0 ? JSON.stringify(args) : undefined;
+    const response = await fetchImpl(url(path), body === undefined ? { method, headers } : { method, headers: { ...headers, 'Content-Type': 'application/json' }, body });
     if (!response.ok) throw new Error(await describeFailure(response));
-    return AgentStatusSchema.parse(await response.json());
+    return AGENT_METHODS[name].result.parse(await response.json());
   }
 
-  return {
-    getStatus: () => call('GET', '/bridge/status'),
-    checkInNow: () => call('POST', '/bridge/check-in-now'),
-    onStatusChanged(listener) {
+  const api: Record<string, unknown> = {};
+  for (const name of METHOD_NAMES) api[name] = (...args: unknown[]) => call(name, args);
+  for (const event of EVENT_NAMES) {
+    api[eventProperty(event)] = (listener: (payload: unknown) => void) => {
       const controller = new AbortController();
-      void followEvents(listener, controller.signal);
+      void followEvents(event, listener, controller.signal);
       return () => controller.abort();
-    },
-  };
+    };
+  }
+  // Built from the contract's tables, so it has exactly the AgentApi's members.
+  return api as AgentApi;
 
   /** Reads the event stream with fetch (EventSource cannot send the token header), reopening it when it drops. */
-  async function followEvents(listener: (status: AgentStatus) => void, signal: AbortSignal): Promise<void> {
+  async function followEvents(event: EventName, listener: (payload: unknown) => void, signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
       try {
-        const response = await fetchImpl(url('/bridge/events'), { headers, signal });
+        const response = await fetchImpl(url(EVENTS_PATH), { headers, signal });
         // A refused token or host will not get better by retrying.
         if (response.status === 401 || response.status === 403) return;
-        if (response.ok && response.body) await readEvents(response.body, listener);
+        if (response.ok && response.body) await readEvents(response.body, event, listener);
       } catch {
         // A dropped connection or an aborted read: the loop decides whether to reconnect.
       }
@@ -57,7 +63,8 @@ export function createBridgeClient(options: BridgeClientOptions): AgentApi {
   }
 }
 
-async function readEvents(body: ReadableStream<Uint8Array>, listener: (status: AgentStatus) => void): Promise<void> {
+/** Hands each valid payload of one event to the listener; the stream's other events are skipped. */
+async function readEvents(body: ReadableStream<Uint8Array>, event: EventName, listener: (payload: unknown) => void): Promise<void> {
   const reader = body.getReader();
   const decoder = new TextDecoder();
   let buffered = '';
@@ -67,32 +74,31 @@ async function readEvents(body: ReadableStream<Uint8Array>, listener: (status: A
     buffered += decoder.decode(value, { stream: true }).replace(/\r\n?/g, '\n');
     let end = buffered.indexOf('\n\n');
     while (end !== -1) {
-      const data = eventData(buffered.slice(0, end));
+      const frame = parseFrame(buffered.slice(0, end));
       buffered = buffered.slice(end + 2);
-      const status = data === null ? null : parseStatus(data);
-      if (status) listener(status);
+      const payload = frame?.event === sseEventName(event) ? parsePayload(event, frame.data) : null;
+      if (payload !== null) listener(payload);
       end = buffered.indexOf('\n\n');
     }
   }
 }
 
-/** A valid AgentStatus from one event's data, or null: a malformed event is skipped, not trusted. */
-function parseStatus(data: string): AgentStatus | null {
+/** A valid payload of the event from one frame's data, or null: a malformed event is skipped, not trusted. */
+function parsePayload(event: EventName, data: string): unknown {
   try {
-    const parsed = AgentStatusSchema.safeParse(JSON.parse(data));
+    const parsed = AGENT_EVENTS[event].payload.safeParse(JSON.parse(data));
     return parsed.success ? parsed.data : null;
   } catch {
     return null;
   }
 }
 
-/** The joined `data:` lines of one server-sent event, or null for a comment-only frame (keep-alive). */
-function eventData(frame: string): string | null {
-  const lines = frame
-    .split('\n')
-    .filter((line) => line.startsWith('data:'))
-    .map((line) => line.slice(5).replace(/^ /, ''));
-  return lines.length > 0 ? lines.join('\n') : null;
+/** The event name (SSE's default `message` when unnamed) and joined `data:` lines of one frame; null for a comment-only frame (keep-alive). */
+function parseFrame(frame: string): { event: string; data: string } | null {
+  const lines = frame.split('\n');
+  const field = (name: string): string[] => lines.filter((line) => line.startsWith(`${name}:`)).map((line) => line.slice(name.length + 1).replace(/^ /, ''));
+  const data = field('data');
+  return data.length > 0 ? { event: field('event').at(-1) ?? 'message', data: data.join('\n') } : null;
 }
 
 async function describeFailure(response: Response): Promise<string> {

@@ -1,36 +1,38 @@
-// What the agent core tells its UI: the AgentService status shape shared by main, the browser bridge and the renderer.
-import type { RunStatus } from './script-result';
+// What the agent core tells its UI: the one zod definition of AgentStatus and RunSummary, kept on disk and sent to every UI.
+import { z } from 'zod';
+import { RunStatusSchema } from './script-result';
 
-export interface RunSummary {
-  executionId: string;
-  configurationId: string;
-  scriptName: string;
-  status: RunStatus;
-  startedAt: string;
-  durationMs: number;
-  exitCode: number | null;
-  signal: string | null;
-  timedOut: boolean;
-  stdout: string;
-  stderr: string;
-  error: string | null;
-}
+const Iso = z.iso.datetime({ offset: true });
 
-export interface AgentStatus {
-  serverUrl: string | null;
-  deviceId: string | null;
-  enrolled: boolean;
-  lastCheckinAt: string | null;
+/** How many runs a status may carry: the agent keeps far fewer, so more means the sender is not our agent. */
+const MAX_STATUS_RUNS = 500;
+
+/** One finished run as the status page lists it; the agent also keeps these in its state document. */
+export const RunSummarySchema = z.object({
+  // Bounded like the ScriptResult fields they are copied from (script-result.ts).
+  executionId: z.string().max(64),
+  configurationId: z.string().max(64),
+  scriptName: z.string().max(200),
+  status: RunStatusSchema,
+  startedAt: Iso,
+  durationMs: z.number().int().min(0),
+  exitCode: z.number().int().nullable(),
+  signal: z.string().max(16).nullable(),
+  timedOut: z.boolean(),
+  stdout: z.string(),
+  stderr: z.string(),
+  error: z.string().nullable(),
+});
+export type RunSummary = z.infer<typeof RunSummarySchema>;
+
+export const AgentStatusSchema = z.object({
+  serverUrl: z.string().max(2048).nullable(),
+  deviceId: z.string().max(128).nullable(),
+  enrolled: z.boolean(),
+  lastCheckinAt: Iso.nullable(),
   /** Why the last check-in failed, in one sentence; null when it succeeded. */
-  lastCheckinError: string | null;
-  nextCheckinAt: string | null;
-  recentRuns: RunSummary[];
-}
-
-/** The agent service as its UIs see it: the contract behind AgentApi (preload) and the browser bridge. */
-export interface AgentServiceApi {
-  getStatus(): Promise<AgentStatus>;
-  checkInNow(): Promise<AgentStatus>;
-  /** Calls back on every status change; returns the unsubscribe function. */
-  onStatusChanged(listener: (status: AgentStatus) => void): () => void;
-}
+  lastCheckinError: z.string().nullable(),
+  nextCheckinAt: Iso.nullable(),
+  recentRuns: z.array(RunSummarySchema).max(MAX_STATUS_RUNS),
+});
+export type AgentStatus = z.infer<typeof AgentStatusSchema>;

@@ -1,7 +1,7 @@
 // AgentService running kept recurring configurations on a moved clock: offline runs, replacement, restarts, crashes.
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FileStateStore } from '../../src/agent/file-state-store';
@@ -40,7 +40,7 @@ describe('AgentService recurring schedules', () => {
       restart,
       advance: (ms: number) => clock.advance(ms, () => agent.idle()),
       runs: async () => (existsSync(marker) ? (await readFile(marker, 'utf8')).split('\n').filter(Boolean) : []),
-      kept: async () => (JSON.parse(await readFile(join(context.stateDir, 'state.json'), 'utf8')) as { schedules: { configurationId: string; version: number; nextRunAt: string | null }[] }).schedules,
+      kept: async () => (JSON.parse(await readFile(join(context.stateDir, 'slices', 'schedules.json'), 'utf8')) as { data: { schedules: { configurationId: string; version: number; nextRunAt: string | null }[] } }).data.schedules,
     };
   }
 
@@ -56,7 +56,7 @@ describe('AgentService recurring schedules', () => {
     await t.agent().checkInNow();
     expect(await t.kept()).toMatchObject([{ configurationId: 'cfg-rec', version: 1, nextRunAt: at(30 * 60_000) }]);
     expect(await t.runs()).toEqual([]);
-    expect((await stat(join(t.stateDir, 'state.json'))).mode & 0o777).toBe(0o600);
+    expect((await stat(join(t.stateDir, 'slices', 'schedules.json'))).mode & 0o777).toBe(0o600);
 
     offline(t.server);
     t.agent().start();
@@ -167,12 +167,11 @@ describe('AgentService recurring schedules', () => {
     t.server.configurations.push({ configurationId: 'cfg-rec', version: 1, script: `echo ran >> ${t.marker}`, schedule: dailyAt(['09:30']) });
     await t.agent().checkInNow();
     await t.agent().stop();
-    const statePath = join(t.stateDir, 'state.json');
-    const saved = JSON.parse(await readFile(statePath, 'utf8'));
-    const blob = Buffer.from(saved.schedules[0].blob, 'base64');
+    const [blobName] = await readdir(join(t.stateDir, 'blobs'));
+    const blobPath = join(t.stateDir, 'blobs', blobName!);
+    const blob = await readFile(blobPath);
     blob[blob.length - 1]! ^= 1;
-    saved.schedules[0].blob = blob.toString('base64');
-    await new FileStateStore(t.stateDir, t.logger).writeState(saved);
+    await writeFile(blobPath, blob);
 
     await t.restart();
     await t.advance(31 * 60_000);

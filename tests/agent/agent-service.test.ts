@@ -24,9 +24,9 @@ describe('AgentService enrollment', () => {
     await verifyDeviceToken(call!.authorization!.replace(/^Bearer /, ''), body.publicKey, ENROLL_SUBJECT);
 
     expect((await stat(stateDir)).mode & 0o777).toBe(0o700);
-    expect((await stat(join(stateDir, 'state.json'))).mode & 0o777).toBe(0o600);
+    expect((await stat(join(stateDir, 'slices', 'identity.json'))).mode & 0o777).toBe(0o600);
     expect((await stat(join(stateDir, 'device-key.pem'))).mode & 0o777).toBe(0o600);
-    const saved = JSON.parse(await readFile(join(stateDir, 'state.json'), 'utf8'));
+    const saved = JSON.parse(await readFile(join(stateDir, 'slices', 'identity.json'), 'utf8')).data;
     expect(saved).toMatchObject({ serverUrl: 'http://127.0.0.1:8443', deviceId, tenantId: TENANT_ID, tenantRootCertificate: pki.rootCertificatePem });
     expect(await readFile(join(stateDir, 'device-key.pem'), 'utf8')).toMatch(/^-----BEGIN PRIVATE KEY-----/);
 

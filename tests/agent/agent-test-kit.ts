@@ -103,7 +103,7 @@ export class FakeDeviceApi implements HttpClient {
   }
 }
 
-/** The state of a device enrolled with `serverUrl` that never checked in, as a state file holds it. */
+/** The state of a device enrolled with `serverUrl` that never checked in, as one state.json held it before issue 10 (the agent migrates it). */
 export function enrolledState(serverUrl: string, enrolledAt = '2026-11-24T10:00:00.000Z'): AgentState {
   return {
     serverUrl,

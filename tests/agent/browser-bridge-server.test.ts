@@ -7,7 +7,10 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startBrowserBridge } from '../../src/agent/browser-bridge-server';
 import type { BrowserBridge } from '../../src/agent/browser-bridge-server';
-import { FakeAgentService, makeStatus } from '../support/fake-agent-service';
+import { AGENT_METHODS, METHOD_NAMES } from '../../src/shared/agent-service-contract';
+import type { MethodName } from '../../src/shared/agent-service-contract';
+import { MAX_ARGS_BYTES, routeOf } from '../../src/shared/agent-service-http';
+import { FakeAgentService, makeStatus, SAMPLE_ARGS } from '../support/fake-agent-service';
 
 interface RawResponse {
   status: number;
@@ -22,7 +25,7 @@ let port: number;
 let token: string;
 
 /** Sends the path byte for byte (fetch would normalise `..` away before it leaves the client). */
-function raw(rawPath: string, options: { method?: string; headers?: Record<string, string> } = {}): Promise<RawResponse> {
+function raw(rawPath: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const req = request(
       { host: '127.0.0.1', port, path: rawPath, method: options.method ?? 'GET', headers: options.headers },
@@ -34,11 +37,18 @@ function raw(rawPath: string, options: { method?: string; headers?: Record<strin
       },
     );
     req.on('error', reject);
-    req.end();
+    req.end(options.body);
   });
 }
 
 const auth = (): Record<string, string> => ({ Authorization: `Bearer ${token}` });
+
+/** Calls one contract method on its route with its sample arguments. */
+function callRoute(method: MethodName, headers: Record<string, string>): Promise<RawResponse> {
+  const route = routeOf(method);
+  const args = SAMPLE_ARGS[method];
+  return raw(route.path, { method: route.method, headers, body: route.method === 'POST' && args.length > 0 ? JSON.stringify(args) : undefined });
+}
 
 beforeEach(async () => {
   workDir = await mkdtemp(path.join(tmpdir(), 'atwork-bridge-'));
@@ -176,7 +186,8 @@ describe('startBrowserBridge', () => {
       }
       const [frame = '', ...rest] = buffered.split('\n\n');
       buffered = rest.join('\n\n');
-      return JSON.parse(frame.replace(/^data: /, ''));
+      expect(frame).toMatch(/^event: status-changed\n/);
+      return JSON.parse(frame.replace(/^event: status-changed\ndata: /, ''));
     };
 
     expect(await nextEvent()).toMatchObject({ deviceId: 'dev-1234' });
@@ -207,5 +218,56 @@ describe('startBrowserBridge', () => {
     const response = await raw('/bridge/events');
     expect(response.status).toBe(401);
     expect(service.listeners.size).toBe(0);
+  });
+});
+
+describe('every contract method over the bridge', () => {
+  it.each(METHOD_NAMES)('%s answers with the token what the contract promises', async (method) => {
+    const response = await callRoute(method, auth());
+    expect(response.status).toBe(200);
+    expect(AGENT_METHODS[method].result.safeParse(JSON.parse(response.body)).success).toBe(true);
+    expect(service.calls).toEqual([{ method, args: SAMPLE_ARGS[method] }]);
+  });
+
+  it.each(METHOD_NAMES)('%s answers 401 without the token and never calls the service', async (method) => {
+    expect((await callRoute(method, {})).status).toBe(401);
+    expect((await callRoute(method, { Authorization: 'Bearer AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' })).status).toBe(401);
+    expect(service.calls).toEqual([]);
+  });
+
+  it.each([
+    ['no arguments', ''],
+    ['not JSON', '{"serverUrl"'],
+    ['an object instead of the argument list', JSON.stringify(SAMPLE_ARGS.enroll[0])],
+    ['a missing PIN', JSON.stringify([{ serverUrl: 'http://127.0.0.1:4000', username: 'ada' }])],
+  ])('answers 400 to enroll with %s', async (_name, body) => {
+    const response = await raw(routeOf('enroll').path, { method: 'POST', headers: auth(), body });
+    expect(response.status).toBe(400);
+    expect(JSON.parse(response.body).error).toMatch(/arguments/);
+    expect(service.calls).toEqual([]);
+  });
+
+  it('answers 413 to arguments larger than a method takes', async () => {
+    const body = JSON.stringify([{ serverUrl: 'http://127.0.0.1:4000', username: 'x'.repeat(MAX_ARGS_BYTES), pin: '123456' }]);
+    const response = await raw(routeOf('enroll').path, { method: 'POST', headers: auth(), body });
+    expect(response.status).toBe(413);
+    expect(service.calls).toEqual([]);
+  });
+
+  it('answers 500 rather than pass on an answer the contract does not allow', async () => {
+    service.status = { ...makeStatus(), recentRuns: [{ ...makeStatus().recentRuns[0], status: 'pwned' }] } as unknown as typeof service.status;
+    const response = await raw('/bridge/status', { headers: auth() });
+    expect(response.status).toBe(500);
+    expect(JSON.parse(response.body).error).toContain('contract does not allow');
+  });
+
+  it('serves reads as GET and changes as POST only', async () => {
+    for (const method of METHOD_NAMES) {
+      const route = routeOf(method);
+      expect(route.method).toBe(AGENT_METHODS[method].kind === 'read' ? 'GET' : 'POST');
+      const other = route.method === 'GET' ? 'POST' : 'GET';
+      expect((await raw(route.path, { method: other, headers: auth() })).status).toBe(404);
+    }
+    expect(service.calls).toEqual([]);
   });
 });

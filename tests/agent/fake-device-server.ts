@@ -3,6 +3,7 @@ import { createPrivateKey, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { beforeAll } from 'vitest';
 import { AgentService } from '../../src/agent/agent-service';
+import type { CheckinReceiver } from '../../src/agent/checkin-receivers';
 import { FileSecretStore } from '../../src/agent/file-secret-store';
 import { FileStateStore } from '../../src/agent/file-state-store';
 import { NodeSpawner } from '../../src/agent/node-spawner';
@@ -139,10 +140,10 @@ export async function setup(time: { clock: Clock; timeZone: () => string } = { c
   const logger = recordingLogger();
   // A moved clock spans days: retries an hour apart keep the number of timers it fires small.
   const retry = time.clock === systemClock ? { firstRetryDelayMs: 20, maxRetryDelayMs: 50 } : { firstRetryDelayMs: 3_600_000, maxRetryDelayMs: 3_600_000 };
-  const makeAgent = () =>
+  const makeAgent = (checkinReceivers?: readonly CheckinReceiver[]) =>
     new AgentService(
       { http: server.api, spawner: new NodeSpawner(), clock: time.clock, state: new FileStateStore(stateDir, logger), secrets: new FileSecretStore(stateDir), logger },
-      { scriptTempRoot: dir, timeZone: time.timeZone, ...retry },
+      { scriptTempRoot: dir, timeZone: time.timeZone, checkinReceivers, ...retry },
     );
   return { dir, stateDir, server, logger, makeAgent };
 }

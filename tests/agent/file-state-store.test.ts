@@ -18,7 +18,7 @@ function result(): ScriptResult {
 }
 
 describe('FileStateStore', () => {
-  it('writes state atomically as a 0600 file in a folder it makes private', async () => {
+  it('writes state atomically as 0600 slice files in folders it makes private', async () => {
     const dir = join(await tempDir(), 'state');
     const store = new FileStateStore(dir, recordingLogger());
     expect(await store.readState()).toBeNull();
@@ -26,8 +26,10 @@ describe('FileStateStore', () => {
     await store.writeState({ ...state(), lastCheckinError: 'check-in: down' });
     expect(await store.readState()).toMatchObject({ lastCheckinError: 'check-in: down' });
     expect((await stat(dir)).mode & 0o777).toBe(0o700);
-    expect((await stat(join(dir, 'state.json'))).mode & 0o777).toBe(0o600);
-    expect((await readdir(dir)).sort()).toEqual(['journal', 'outbox', 'state.json']);
+    expect((await stat(join(dir, 'slices'))).mode & 0o777).toBe(0o700);
+    for (const name of await readdir(join(dir, 'slices'))) expect((await stat(join(dir, 'slices', name))).mode & 0o777).toBe(0o600);
+    expect((await readdir(join(dir, 'slices'))).sort()).toEqual(['checkin.json', 'delivery.json', 'identity.json', 'replay.json', 'schedules.json']);
+    expect((await readdir(dir)).sort()).toEqual(['journal', 'outbox', 'slices']);
   });
 
   it('tightens a state folder that already existed with wider permissions', async () => {
@@ -41,7 +43,8 @@ describe('FileStateStore', () => {
     const dir = await tempDir();
     const store = new FileStateStore(dir, recordingLogger());
     await store.writeState(state());
-    await writeFile(join(dir, 'state.json'), JSON.stringify({ ...state(), deviceId: 42 }));
+    const identity = JSON.parse(await readFile(join(dir, 'slices', 'identity.json'), 'utf8'));
+    await writeFile(join(dir, 'slices', 'identity.json'), JSON.stringify({ ...identity, data: { ...identity.data, deviceId: 42 } }));
     await expect(store.readState()).rejects.toThrow(/is not valid \(deviceId: /);
   });
 

@@ -56,7 +56,6 @@ class FakeHost {
       configurationId,
       version: 1,
       claims: claimsFor(configurationId, schedule),
-      blob: '',
       receivedAt: this.clock.now().toISOString(),
       lastRunAt: null,
       lastScheduledFor: null,

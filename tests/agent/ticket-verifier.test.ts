@@ -1,9 +1,10 @@
 // The ticket path end to end in process: the server's issuer, the agent's verifier, and what must make it reject.
-import { generateKeyPairSync, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { CompactEncrypt, CompactSign, compactDecrypt } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openScriptBlob, openTicket, TicketRejectedError, type ReplayState, type TicketTrust } from '../../src/agent/ticket-verifier';
 import { sealBlob } from '../../src/shared/blob-cipher';
+import { generateP256PrivateKey } from '../../src/shared/p256-key';
 import type { DevicePublicJwk } from '../../src/shared/protocol';
 import { createTenantPki, type TenantPkiMaterial, type TenantSigner } from '../../src/server/tenant-pki';
 import { issueTicket, type TicketInput } from '../../src/server/ticket-issuer';
@@ -19,8 +20,8 @@ interface Device {
 }
 
 function makeDevice(id: string): Device {
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  return { id, key: privateKey, jwk: publicKey.export({ format: 'jwk' }) as DevicePublicJwk };
+  const privateKey = generateP256PrivateKey();
+  return { id, key: privateKey, jwk: createPublicKey(privateKey).export({ format: 'jwk' }) as DevicePublicJwk };
 }
 
 function signerOf(tenantId: string, pki: TenantPkiMaterial): TenantSigner {

@@ -104,3 +104,16 @@ test('the UI API refuses a page that lacks the token', async ({ request }) => {
   expect((await request.get(`${origin}/bridge/status`)).status()).toBe(401);
   expect((await request.get(`${origin}/`)).status()).toBe(200);
 });
+
+test('the real agent answers getVersionInfo over the bridge only with the token, and refuses a second enrollment', async ({ request }) => {
+  const url = new URL(started.uiUrl);
+  const authorization = { Authorization: `Bearer ${new URLSearchParams(url.hash.slice(1)).get('token')}` };
+  const version = await request.get(`${url.origin}/bridge/version-info`, { headers: authorization });
+  expect(version.status()).toBe(200);
+  expect(await version.json()).toMatchObject({ agentVersion: expect.stringMatching(/^\d+\.\d+\.\d+/), platform: process.platform, nodeVersion: expect.any(String) });
+  expect((await request.get(`${url.origin}/bridge/version-info`)).status()).toBe(401);
+  // Already enrolled by `npm start`: the agent refuses a second enrollment rather than replace its identity.
+  const again = await request.post(`${url.origin}/bridge/enroll`, { headers: authorization, data: [{ serverUrl: started.serverUrl, username: 'ada', pin: '123456' }] });
+  expect(again.status()).toBe(500);
+  expect((await again.json()).error).toContain('already enrolled');
+});

@@ -1,10 +1,11 @@
 // IPC handlers answer only our windows, pass on service results, and status changes reach our windows only.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { forwardStatusChanges, registerHandlers } from '../../src/main/ipc-handlers';
+import { forwardEvents, registerHandlers } from '../../src/main/ipc-handlers';
 import { TrustedWindows } from '../../src/main/trusted-windows';
 import type { IpcSenderEvent } from '../../src/main/trusted-windows';
-import { REQUEST_CHANNELS } from '../../src/preload/contract';
-import { FakeAgentService, makeStatus } from '../support/fake-agent-service';
+import { REQUEST_CHANNELS, requestChannel } from '../../src/preload/contract';
+import { AGENT_METHODS, METHOD_NAMES } from '../../src/shared/agent-service-contract';
+import { FakeAgentService, makeStatus, SAMPLE_ARGS } from '../support/fake-agent-service';
 import { FakeWebContents } from './fake-web-contents';
 
 type Handler = (event: IpcSenderEvent, ...args: unknown[]) => unknown;
@@ -91,7 +92,36 @@ describe('registerHandlers', () => {
   });
 });
 
-describe('forwardStatusChanges', () => {
+describe('every contract method over IPC', () => {
+  it.each(METHOD_NAMES)('%s answers a trusted window with what the contract promises', async (method) => {
+    const result = await ipcMain.invoke(requestChannel(method), 7, ...SAMPLE_ARGS[method]);
+    expect(AGENT_METHODS[method].result.safeParse(result).success).toBe(true);
+    expect(service.calls).toEqual([{ method, args: SAMPLE_ARGS[method] }]);
+  });
+
+  it.each(METHOD_NAMES)('%s refuses an untrusted window without calling the service', async (method) => {
+    await expect(ipcMain.invoke(requestChannel(method), 99, ...SAMPLE_ARGS[method])).rejects.toThrow('not an Atwork window');
+    expect(service.calls).toEqual([]);
+  });
+
+  it.each([
+    ['no arguments', []],
+    ['a missing PIN', [{ serverUrl: 'http://127.0.0.1:4000', username: 'ada' }]],
+    ['a PIN with NUL', [{ serverUrl: 'http://127.0.0.1:4000', username: 'ada', pin: '12\u000034' }]],
+    ['an extra argument', [...SAMPLE_ARGS.enroll, 'again']],
+    ['a number for the server', [{ serverUrl: 4000, username: 'ada', pin: '123456' }]],
+  ])('refuses enroll with %s', async (_name, args: unknown[]) => {
+    await expect(ipcMain.invoke(requestChannel('enroll'), 7, ...args)).rejects.toThrow('arguments');
+    expect(service.calls).toEqual([]);
+  });
+
+  it('refuses to pass on an answer the contract does not allow', async () => {
+    service.status = { ...makeStatus(), enrolled: 'yes' } as unknown as typeof service.status;
+    await expect(ipcMain.invoke(requestChannel('getStatus'), 7)).rejects.toThrow('contract does not allow');
+  });
+});
+
+describe('forwardEvents', () => {
   it('sends every status change to our live windows only', () => {
     const second = new FakeWebContents(8);
     const closed = new FakeWebContents(9);
@@ -99,7 +129,7 @@ describe('forwardStatusChanges', () => {
     windows.track(closed.asWebContents());
     closed.destroy();
     const stranger = new FakeWebContents(10);
-    const stop = forwardStatusChanges(service, windows);
+    const stop = forwardEvents(service, windows);
 
     const changed = makeStatus({ deviceId: 'dev-changed' });
     service.emit(changed);

@@ -1,7 +1,9 @@
 // The preload exposes exactly the AgentApi under `atwork`, built on the contract channels, and never ipcRenderer.
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AgentApi } from '../../src/preload/contract';
-import { makeStatus } from '../support/fake-agent-service';
+import { requestChannel } from '../../src/preload/contract';
+import { METHOD_NAMES } from '../../src/shared/agent-service-contract';
+import { makeStatus, SAMPLE_ARGS } from '../support/fake-agent-service';
 
 const electron = vi.hoisted(() => {
   const listeners = new Map<string, ((event: unknown, payload: unknown) => void)[]>();
@@ -35,13 +37,19 @@ beforeEach(async () => {
 describe('preload', () => {
   it('exposes one object, atwork, with exactly the AgentApi methods', () => {
     expect([...electron.exposed.keys()]).toEqual(['atwork']);
-    expect(Object.keys(api).sort()).toEqual(['checkInNow', 'getStatus', 'onStatusChanged']);
+    expect(Object.keys(api).sort()).toEqual(['checkInNow', 'enroll', 'getStatus', 'getVersionInfo', 'onStatusChanged']);
     expect(Object.values(api).every((value) => typeof value === 'function')).toBe(true);
   });
 
   it('invokes the contract channels with no arguments', async () => {
     expect(await api.getStatus()).toEqual({ channel: 'agent:get-status', args: [] });
     expect(await api.checkInNow()).toEqual({ channel: 'agent:check-in-now', args: [] });
+  });
+
+  it.each(METHOD_NAMES)('invokes the channel of %s with its arguments as they are', async (method) => {
+    const args = SAMPLE_ARGS[method];
+    const call = api[method] as (...values: unknown[]) => Promise<unknown>;
+    expect(await call(...args)).toEqual({ channel: requestChannel(method), args });
   });
 
   it('passes only the status payload to a listener, and unsubscribes exactly that listener', () => {

@@ -7,7 +7,10 @@ import { startBrowserBridge } from '../../src/agent/browser-bridge-server';
 import type { BrowserBridge } from '../../src/agent/browser-bridge-server';
 import { createBridgeClient, readBridgeToken } from '../../src/renderer/bridge-client';
 import type { AgentStatus } from '../../src/shared/agent-status';
-import { FakeAgentService, makeStatus } from '../support/fake-agent-service';
+import type { AgentServiceContract } from '../../src/shared/agent-service-contract';
+import { AGENT_METHODS, METHOD_NAMES } from '../../src/shared/agent-service-contract';
+import type { MethodName } from '../../src/shared/agent-service-contract';
+import { FakeAgentService, makeStatus, SAMPLE_ARGS } from '../support/fake-agent-service';
 
 let staticDir: string;
 let service: FakeAgentService;
@@ -87,7 +90,7 @@ describe('createBridgeClient', () => {
 
   it('skips malformed events and keeps reading the stream', async () => {
     const good = JSON.stringify(makeStatus({ deviceId: 'dev-good' }));
-    const body = `: keep-alive\n\ndata: {not json\n\ndata: ${JSON.stringify({ enrolled: 'no' })}\r\n\r\ndata: ${good}\n\n`;
+    const body = `: keep-alive\n\nevent: status-changed\ndata: {not json\n\nevent: status-changed\r\ndata: ${JSON.stringify({ enrolled: 'no' })}\r\n\r\nevent: status-changed\ndata: ${good}\n\n`;
     const fetchImpl: typeof fetch = async () => new Response(body, { headers: { 'Content-Type': 'text/event-stream' } });
     const seen: AgentStatus[] = [];
     const unsubscribe = createBridgeClient({ baseUrl, token, fetchImpl, reconnectDelayMs: 10_000 }).onStatusChanged((status) =>
@@ -114,6 +117,50 @@ describe('createBridgeClient', () => {
     await expect.poll(() => eventRequests).toBeGreaterThanOrEqual(2);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(eventRequests).toBe(2);
+    unsubscribe();
+  });
+});
+
+/** Calls one method of a client with its sample arguments. */
+function callSample(client: AgentServiceContract, method: MethodName): Promise<unknown> {
+  return (client[method] as (...args: unknown[]) => Promise<unknown>)(...SAMPLE_ARGS[method]);
+}
+
+describe('every contract method through the bridge client', () => {
+  it('has exactly the AgentApi members', () => {
+    expect(Object.keys(createBridgeClient({ baseUrl, token })).sort()).toEqual([...METHOD_NAMES, 'onStatusChanged'].sort());
+  });
+
+  it.each(METHOD_NAMES)('%s reaches the service with the token and resolves with what the contract promises', async (method) => {
+    const result = await callSample(createBridgeClient({ baseUrl, token }), method);
+    expect(AGENT_METHODS[method].result.safeParse(result).success).toBe(true);
+    expect(service.calls).toEqual([{ method, args: SAMPLE_ARGS[method] }]);
+  });
+
+  it.each(METHOD_NAMES)('%s is refused with a wrong token and never reaches the service', async (method) => {
+    await expect(callSample(createBridgeClient({ baseUrl, token: 'wrong-token' }), method)).rejects.toThrow('Missing or wrong bridge token');
+    expect(service.calls).toEqual([]);
+  });
+
+  it('enrolls through the bridge and hears the status change', async () => {
+    const client = createBridgeClient({ baseUrl, token, reconnectDelayMs: 20 });
+    const seen: AgentStatus[] = [];
+    const unsubscribe = client.onStatusChanged((status) => seen.push(status));
+    await expect.poll(() => seen.length).toBe(1);
+    expect(await client.enroll({ serverUrl: 'http://127.0.0.1:4100', username: 'ada', pin: '123456' })).toEqual({ deviceId: 'dev-enrolled' });
+    await expect.poll(() => seen.at(-1)?.serverUrl).toBe('http://127.0.0.1:4100');
+    unsubscribe();
+  });
+
+  it('skips frames of other events on the shared stream', async () => {
+    const good = JSON.stringify(makeStatus({ deviceId: 'dev-good' }));
+    const body = `event: catalog-changed\ndata: ${JSON.stringify(makeStatus({ deviceId: 'dev-other' }))}\n\ndata: ${good}\n\nevent: status-changed\ndata: ${good}\n\n`;
+    const fetchImpl: typeof fetch = async () => new Response(body, { headers: { 'Content-Type': 'text/event-stream' } });
+    const seen: AgentStatus[] = [];
+    const unsubscribe = createBridgeClient({ baseUrl, token, fetchImpl, reconnectDelayMs: 10_000 }).onStatusChanged((status) => seen.push(status));
+    await expect.poll(() => seen.length).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(seen.map((status) => status.deviceId)).toEqual(['dev-good']);
     unsubscribe();
   });
 });

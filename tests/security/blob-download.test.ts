@@ -1,10 +1,10 @@
 // Endless data and slow retrieval (issue 4): the blob download stops at the signed size and at its total deadline, over real HTTP.
-import { generateKeyPairSync } from 'node:crypto';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blobDeadlineMs, BLOB_MAX_DEADLINE_MS, DeviceApiClient, DeviceApiError } from '../../src/agent/device-api-client';
 import { FetchHttpClient } from '../../src/agent/fetch-http-client';
+import { generateP256PrivateKey } from '../../src/shared/p256-key';
 import { systemClock } from '../../src/agent/system-clock';
 
 const SIGNED_SIZE = 64 * 1024;
@@ -62,7 +62,7 @@ describe('blob download limits', () => {
   });
 
   const client = () =>
-    new DeviceApiClient(new FetchHttpClient(), systemClock, url, generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey, { blobDeadlineMs: () => DEADLINE_MS });
+    new DeviceApiClient(new FetchHttpClient(), systemClock, url, generateP256PrivateKey(), { blobDeadlineMs: () => DEADLINE_MS });
   const download = async (name: string) => {
     const started = performance.now();
     try {

@@ -1,12 +1,13 @@
 // Test kit of the tamper tests: a real tenant PKI and device, genuine tickets from the server's issuer, forgeries, and the open-ticket CLI.
 import { spawn } from 'node:child_process';
-import { createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, randomUUID, type KeyObject } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CompactEncrypt, compactDecrypt } from 'jose';
 import type { OpenTicketOptions } from '../../src/agent/cli-open-ticket';
 import { sealBlob, type SealedBlob } from '../../src/shared/blob-cipher';
+import { generateP256PrivateKey } from '../../src/shared/p256-key';
 import { DevicePublicJwkSchema, type DevicePublicJwk } from '../../src/shared/protocol';
 import { createTenantPki, type TenantPkiMaterial, type TenantSigner } from '../../src/server/tenant-pki';
 import { issueTicket, type TicketInput } from '../../src/server/ticket-issuer';
@@ -21,8 +22,8 @@ export interface Device {
 }
 
 export function makeDevice(): Device {
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  return { id: randomUUID(), key: privateKey, jwk: DevicePublicJwkSchema.parse(publicKey.export({ format: 'jwk' })) };
+  const privateKey = generateP256PrivateKey();
+  return { id: randomUUID(), key: privateKey, jwk: DevicePublicJwkSchema.parse(createPublicKey(privateKey).export({ format: 'jwk' })) };
 }
 
 export interface Tenant {

@@ -1,10 +1,11 @@
 // Test fixture: a real server on a temp data folder, device keys, and helpers for admin and device calls.
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
 import { ENROLL_SUBJECT, signDeviceToken } from '../../src/shared/device-token';
+import { generateP256PrivateKey } from '../../src/shared/p256-key';
 import { DEVICE_API_PREFIX, DevicePublicJwkSchema, type DevicePublicJwk, type EnrollResponse } from '../../src/shared/protocol';
 import { openDatabase, type Db } from '../../src/server/database';
 import { startServer, type AtworkServer, type ServerOptions } from '../../src/server/server-app';
@@ -19,8 +20,8 @@ export interface DeviceKeys {
 }
 
 export function newDeviceKeys(): DeviceKeys {
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  return { privateKey, publicJwk: DevicePublicJwkSchema.parse(publicKey.export({ format: 'jwk' })) };
+  const privateKey = generateP256PrivateKey();
+  return { privateKey, publicJwk: DevicePublicJwkSchema.parse(createPublicKey(privateKey).export({ format: 'jwk' })) };
 }
 
 export async function makeTempDir(): Promise<string> {

@@ -1,11 +1,13 @@
 // Device token lifetimes (issue 9): at most 60 s from iat to exp, and the clock skew spent once, 60 s before iat and 60 s after exp.
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { createPublicKey, randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { signDeviceToken, verifyDeviceToken } from '../../src/shared/device-token';
+import { generateP256PrivateKey } from '../../src/shared/p256-key';
 import { DEVICE_TOKEN_AUDIENCE, DevicePublicJwkSchema } from '../../src/shared/protocol';
 
-const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const privateKey = generateP256PrivateKey();
+const publicKey = createPublicKey(privateKey);
 const jwk = DevicePublicJwkSchema.parse(publicKey.export({ format: 'jwk' }));
 const SIGNED_AT = new Date('2026-12-01T12:00:00.000Z');
 const at = (seconds: number) => new Date(SIGNED_AT.getTime() + seconds * 1000);

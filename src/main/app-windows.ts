@@ -1,0 +1,51 @@
+// Every Atwork window is built here: the pure webPreferences, trust for IPC and the common window events, none forgettable.
+import type { BrowserWindow, BrowserWindowConstructorOptions, Shell } from 'electron';
+import type { TrustedWindows } from './trusted-windows';
+import { handleCommonWindowEvents } from './window-events';
+import { buildWebPreferences } from './window-options';
+
+/** What differs between windows: their size and title, never their webPreferences (those come from window-options.ts). */
+type WindowLook = Omit<BrowserWindowConstructorOptions, 'webPreferences'>;
+
+/** The windows of the app; a new one (catalog, details, About, kiosk) is one entry here. */
+const WINDOW_KINDS = {
+  status: { title: 'Atwork', width: 900, height: 680, minWidth: 800, minHeight: 600 },
+} satisfies Record<string, WindowLook>;
+
+export type WindowKind = keyof typeof WINDOW_KINDS;
+
+export interface WindowFactoryOptions {
+  /** Makes the window: `(options) => new BrowserWindow(options)` in the app, a fake under Node. */
+  newWindow(options: BrowserWindowConstructorOptions): BrowserWindow;
+  /** Absolute path of the built preload. */
+  preloadPath: string;
+  /** The built UI every window loads; it may navigate only within it. */
+  appUrl: string;
+  windows: Pick<TrustedWindows, 'track'>;
+  openExternal: Shell['openExternal'];
+  /** Told when a window cannot load the UI. */
+  onLoadFailure(kind: WindowKind, error: unknown): void;
+}
+
+/**
+ * Returns createWindow(kind): the one way the app makes a window.
+ *
+ * The window is trusted and its navigation rules are in place before it loads anything, so not even its first page
+ * runs without them.
+ */
+export function createWindowFactory(options: WindowFactoryOptions): (kind: WindowKind) => BrowserWindow {
+  return (kind) => {
+    const window = options.newWindow({
+      ...WINDOW_KINDS[kind],
+      show: false,
+      backgroundColor: '#f5f5f7',
+      webPreferences: buildWebPreferences(options.preloadPath),
+    });
+    options.windows.track(window.webContents);
+    handleCommonWindowEvents(window.webContents, { appUrl: options.appUrl, openExternal: options.openExternal });
+    // Shown once painted, so a window never flashes empty.
+    window.once('ready-to-show', () => window.show());
+    window.loadURL(options.appUrl).catch((error: unknown) => options.onLoadFailure(kind, error));
+    return window;
+  };
+}
