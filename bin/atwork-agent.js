@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-// Command-line entry of the Atwork agent: loads the TypeScript sources through tsx and hands over to src/agent/cli.ts.
-import { register } from 'tsx/esm/api';
+// Command-line entry of the Atwork agent: runs the bundle that `npm run build` writes to dist/agent/cli.js.
+import { runBuilt } from './run-built.js';
 
-register();
-await import('../src/agent/cli.ts');
+await runBuilt('atwork-agent', new URL('../dist/agent/cli.js', import.meta.url));

@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-// Launcher of the reference server: runs the TypeScript CLI through tsx.
-import { register } from 'tsx/esm/api';
+// Launcher of the reference server: runs the bundle that `npm run build` writes to dist/server/cli.js.
+import { runBuilt } from './run-built.js';
 
-register();
-await import('../src/server/cli.ts');
+await runBuilt('atwork-server', new URL('../dist/server/cli.js', import.meta.url));

@@ -9,7 +9,12 @@ import { fileURLToPath } from 'node:url';
 import type { ScriptEnd, ScriptProcess, SpawnRequest, Spawner } from './ports';
 import { platformProcessTable, type ProcessTable } from './process-table';
 
-/** Where `npm ci` builds native/run-supervisor.c (scripts/build-native.mjs); ATWORK_RUN_SUPERVISOR overrides it. */
+/**
+ * Where `npm ci` builds native/run-supervisor.c (scripts/build-native.mjs); ATWORK_RUN_SUPERVISOR overrides it.
+ *
+ * Relative to this file's folder, src/agent/, and alike to the bundles' folders (dist/agent/, dist/chunks/, dist/main/):
+ * scripts/build-node.mjs keeps every bundle two folders below the package root for this lookup.
+ */
 const BUILT_SUPERVISOR = fileURLToPath(new URL('../../dist/native/run-supervisor', import.meta.url));
 
 const SIGNAL_NAMES = new Map(Object.entries(osConstants.signals).map(([name, number]) => [number, name as NodeJS.Signals]));

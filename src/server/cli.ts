@@ -4,9 +4,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { ADMIN_TOKEN_FILE } from './tenant-setup';
 import { adminCommand } from './admin-cli/admin-command';
 import { parseDeviceRateLimits, type DeviceRateLimits } from './device-rate-limits';
-import { writeDevFixture } from './dev-fixture';
 import { DEFAULT_CONNECTION_LIMITS } from './connection-limits';
-import { startServer } from './server-app';
 import { LOG_LEVELS, type LogLevel } from './server-log';
 
 function parsePort(value: string): number {
@@ -29,6 +27,8 @@ const SHUTDOWN_HARD_DEADLINE_MS = DEFAULT_CONNECTION_LIMITS.drainDeadlineMs + 50
 
 async function serve(options: ServeOptions): Promise<void> {
   const dataDir = path.resolve(options.dataDir);
+  // Imported here, not at the top: the server's modules are most of the CLI's start-up time and memory (issue 10).
+  const { startServer } = await import('./server-app');
   const server = await startServer({ dataDir, databaseUrl: options.databaseUrl, deviceRateLimits: options.deviceRateLimits, log: { level: options.logLevel } });
   const url = await server.listen({ host: options.host, port: options.port });
   console.log(`Atwork server   ${url}`);
@@ -90,6 +90,7 @@ program
   .option('--script <text>', 'the script the ticket authorizes', '#!/bin/bash\necho "hello from the dev fixture"\n')
   .action(async (options: { out: string; ttl: number; script: string }) => {
     const out = path.resolve(options.out);
+    const { writeDevFixture } = await import('./dev-fixture');
     const fixture = await writeDevFixture({ out, ttlSeconds: options.ttl, script: options.script });
     console.log(`Wrote a dev fixture for device ${fixture.deviceId} of tenant ${fixture.tenantId} to ${out}`);
   });

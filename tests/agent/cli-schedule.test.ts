@@ -21,7 +21,7 @@ async function schedule(args: string[], env: Record<string, string> = {}): Promi
 
 const caseNamed = (start: string) => SCHEDULE_CASES.find((c) => c.name.startsWith(start))!;
 
-// Each test starts a process (about a second of tsx start-up), so they run side by side; the math itself is covered
+// Each test starts a process (a few tenths of a second of start-up each), so they run side by side; the math itself is covered
 // case by case in tests/shared/schedule.test.ts.
 describe.concurrent('atwork-agent schedule', () => {
   it.each([
