@@ -226,6 +226,9 @@ export class AgentService implements AgentServiceContract {
         this.cycleError = `check-in: ${messageOf(error)}`;
       }
     }
+    // Whichever way the round ended, so the status never shows a check-in that will not happen (an unusable key waits an hour).
+    const nextCheckinAt = this.running ? new Date(this.ports.clock.now().getTime() + nextDelayMs).toISOString() : null;
+    if (this.state !== null) await this.step('record the next check-in time', () => this.update((s) => ({ ...s, nextCheckinAt })));
     this.emit();
     if (this.running) this.scheduleCycle(nextDelayMs);
   }
@@ -263,8 +266,6 @@ export class AgentService implements AgentServiceContract {
     if (healthy) this.backoff.succeeded();
     else this.backoff.failed(retryAfterOf(failure));
     const delayMs = healthy && answer !== null ? Math.min(answer.nextCheckinSeconds * 1000, MAX_CHECKIN_INTERVAL_MS) : this.backoff.delayMs();
-    const nextCheckinAt = this.running ? new Date(this.ports.clock.now().getTime() + delayMs).toISOString() : null;
-    await this.step('record the next check-in time', () => this.update((s) => ({ ...s, nextCheckinAt })));
     return delayMs;
   }
 

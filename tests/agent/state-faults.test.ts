@@ -141,6 +141,9 @@ describe('a corrupt device key', () => {
     expect((await agent.getStatus()).lastCheckinError).toBe(
       'the device key in the secret store is unreadable, so this device can no longer reach its server; re-enroll this device',
     );
+    // The status shows when the key is looked at again (an hour), not a check-in planned before the key broke.
+    const nextCheckinAt = Date.parse((await agent.getStatus()).nextCheckinAt!);
+    expect(nextCheckinAt - Date.now()).toBeGreaterThan(3500 * 1000);
 
     await writeFile(keyPath, goodKey, { mode: 0o600 });
     expect((await agent.checkInNow()).lastCheckinError).toBeNull();
