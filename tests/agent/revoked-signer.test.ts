@@ -1,31 +1,21 @@
 // A kept recurring schedule stops once a tenant CRL revokes the certificate that signed its ticket (issue 10, item 8).
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FileStateStore } from '../../src/agent/file-state-store';
 import { createRevocationList, normalizeSerial } from '../../src/server/tenant-pki';
 import { DEVICE_API_PREFIX, EventsRequestSchema } from '../../src/shared/protocol';
-import type { ScheduleSpec } from '../../src/shared/schedule';
 import { recordingLogger } from './agent-test-kit';
 import { enrolled, pki } from './fake-device-server';
 import { FakeClock } from './scheduler-fake-clock';
+import { dailyAt930, DAY, HOUR, runMarker, T0 } from './schedule-fixture';
 
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
-/** 09:00Z on the next day: near enough to now that certificates issued now are valid then. */
-const T0 = new Date(Math.floor(Date.now() / DAY) * DAY + DAY + 9 * HOUR);
-const dateOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-const dailyAt930: ScheduleSpec = { kind: 'recurring', timezone: 'utc', start: dateOf(T0.getTime()), end: dateOf(T0.getTime() + 30 * DAY), frequency: 'daily', times: ['09:30'] };
 
 describe('a revoked signing certificate', () => {
   it('stops the kept schedule it signed, reports that in the device log, and runs it no more', async () => {
     const clock = new FakeClock(T0);
     const t = await enrolled({ clock, timeZone: () => 'UTC' });
     t.server.nextCheckinSeconds = 86_400;
-    const marker = join(t.dir, 'runs');
-    const runs = async () => (existsSync(marker) ? (await readFile(marker, 'utf8')).split('\n').filter(Boolean) : []);
+    const { file: marker, runs } = runMarker(t.dir);
     t.server.configurations.push({ configurationId: 'cfg-rec', version: 1, script: `echo rec >> ${marker}`, schedule: dailyAt930 });
     t.agent.start();
     await clock.advance(HOUR, () => t.agent.idle());

@@ -8,18 +8,12 @@ import { FileBlobStore } from '../../src/agent/file-blob-store';
 import { FileStateStore } from '../../src/agent/file-state-store';
 import { boundedHandled, HANDLED_CONFIGURATIONS_KEPT } from '../../src/agent/handled-configurations';
 import { sha256Hex } from '../../src/shared/blob-cipher';
-import type { ScheduleSpec } from '../../src/shared/schedule';
 import { recordingLogger, tempDir } from './agent-test-kit';
 import { enrolled } from './fake-device-server';
 import { FakeClock } from './scheduler-fake-clock';
+import { dailyAt930, DAY, HOUR, runMarker, T0 } from './schedule-fixture';
 
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
-/** 09:00Z on the next day: near enough to now that certificates issued now are valid then. */
-const T0 = new Date(Math.floor(Date.now() / DAY) * DAY + DAY + 9 * HOUR);
 const at = (offsetMs: number) => new Date(T0.getTime() + offsetMs).toISOString();
-const dateOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-const dailyAt930: ScheduleSpec = { kind: 'recurring', timezone: 'utc', start: dateOf(T0.getTime()), end: dateOf(T0.getTime() + 30 * DAY), frequency: 'daily', times: ['09:30'] };
 
 /** Rewrites a state folder as agents before issue 10 kept it: one state.json, each kept schedule's blob inside it in base64. */
 async function downgradeToStateJson(stateDir: string): Promise<void> {
@@ -42,8 +36,7 @@ describe('upgrading from state.json', () => {
     const clock = new FakeClock(T0);
     const t = await enrolled({ clock, timeZone: () => 'UTC' });
     t.server.nextCheckinSeconds = 86_400;
-    const marker = join(t.dir, 'runs');
-    const runs = async () => (existsSync(marker) ? (await readFile(marker, 'utf8')).split('\n').filter(Boolean) : []);
+    const { file: marker, runs } = runMarker(t.dir);
     t.server.configurations.push(
       { configurationId: 'cfg-once', version: 1, script: `echo once >> ${marker}` },
       { configurationId: 'cfg-rec', version: 1, script: `echo rec >> ${marker}`, schedule: dailyAt930 },
