@@ -4,7 +4,6 @@ import { AgentConfigSchema } from '../shared/agent-config';
 import { RunSummarySchema } from '../shared/agent-status';
 import { DeviceEventSchema } from '../shared/protocol';
 import { ScriptResultSchema } from '../shared/script-result';
-import { RevocationRecordSchema } from './revocation-list';
 import { TicketClaimsSchema } from '../shared/ticket';
 
 /** How many run summaries the state keeps for getStatus().recentRuns. */
@@ -29,6 +28,19 @@ export const HandledConfigurationSchema = z.object({
   at: Iso,
 });
 export type HandledConfiguration = z.infer<typeof HandledConfigurationSchema>;
+
+/** A tenant CRL with more revoked serials than this is refused (revocation-list.ts). */
+export const MAX_REVOKED_SERIALS = 2000;
+const SerialHex = z.string().regex(/^[0-9a-f]{1,40}$/);
+
+/** What the agent knows of its tenant's revoked signing certificates. */
+export const RevocationRecordSchema = z.object({
+  /** Number of the newest list verified so far; an older or equal number is ignored. */
+  crlNumber: z.number().int().min(0),
+  /** Revoked serials, lower-case hex without leading zeros; never shrinks. */
+  revokedSerials: z.array(SerialHex).max(2 * MAX_REVOKED_SERIALS),
+});
+export type RevocationRecord = z.infer<typeof RevocationRecordSchema>;
 
 export const ReplayRecordSchema = z.object({
   highestSeq: z.number().int().min(0),

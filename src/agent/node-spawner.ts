@@ -6,8 +6,8 @@ import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import type { ScriptEnd, ScriptProcess, SpawnRequest, Spawner } from './ports';
-import { platformProcessTable, type ProcessTable } from './process-table';
+import type { ProcessTable, ScriptEnd, ScriptProcess, SpawnRequest, Spawner } from './ports';
+import { platformProcessTable } from './process-table';
 
 /**
  * Where `npm ci` builds native/run-supervisor.c (scripts/build-native.mjs); ATWORK_RUN_SUPERVISOR overrides it.

@@ -1,7 +1,6 @@
 // The ports through which side effects enter the agent core, so the whole core runs and is tested under plain Node.
 import type { Socket } from 'node:net';
 import type { AgentState, JournalEntry, OutboxEntry } from './agent-state';
-import type { ProcessTable } from './process-table';
 
 export interface HttpRequest {
   method: 'GET' | 'POST';
@@ -164,4 +163,23 @@ export interface AgentPorts {
   state: StateStore;
   secrets: SecretStore;
   logger: Logger;
+}
+
+/** The process table port: which processes exist, with their parent, group, session and a start identity (issue 9). */
+export interface ProcessInfo {
+  pid: number;
+  ppid: number;
+  pgid: number;
+  sid: number;
+  /** Tells two processes that had the same pid apart (boot and start time); opaque, only ever compared. */
+  startId: string;
+  zombie: boolean;
+}
+
+/** A read of the live process table; synchronous, so a snapshot and the kills that follow it are as close as can be. */
+export interface ProcessTable {
+  /** Every process visible to the agent (root sees all). */
+  list(): ProcessInfo[];
+  /** The start identity of `pid` now, or null when there is no such process. */
+  startIdOf(pid: number): string | null;
 }

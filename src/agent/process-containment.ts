@@ -1,6 +1,6 @@
 // Finds and signals every process of one script run: its session and, under the run supervisor, all its descendants (issue 9).
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ProcessInfo, ProcessTable } from './process-table';
+import type { ProcessInfo, ProcessTable } from './ports';
 
 /** What identifies a run's processes, also across an agent restart (kept in the run journal). */
 export interface RunProcessIdentity {

@@ -1,23 +1,6 @@
-// The process table port: which processes exist, with their parent, group, session and a start identity (issue 9).
+// The process table on Linux: which processes exist, with their parent, group, session and a start identity (issue 9).
 import { readdirSync, readFileSync } from 'node:fs';
-
-export interface ProcessInfo {
-  pid: number;
-  ppid: number;
-  pgid: number;
-  sid: number;
-  /** Tells two processes that had the same pid apart (boot and start time); opaque, only ever compared. */
-  startId: string;
-  zombie: boolean;
-}
-
-/** A read of the live process table; synchronous, so a snapshot and the kills that follow it are as close as can be. */
-export interface ProcessTable {
-  /** Every process visible to the agent (root sees all). */
-  list(): ProcessInfo[];
-  /** The start identity of `pid` now, or null when there is no such process. */
-  startIdOf(pid: number): string | null;
-}
+import type { ProcessInfo, ProcessTable } from './ports';
 
 /**
  * Linux: /proc/<pid>/stat. The start time (field 22, clock ticks since boot) with the boot id makes the identity, so

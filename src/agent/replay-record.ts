@@ -1,8 +1,7 @@
 // Which tickets this device already accepted and which signing certificates are revoked, so a captured ticket cannot be played back (DESIGN.md §3).
 import { CLOCK_SKEW_SECONDS } from '../shared/protocol';
 import type { TicketClaims } from '../shared/ticket';
-import type { ReplayRecord } from './agent-state';
-import type { RevocationRecord } from './revocation-list';
+import type { ReplayRecord, RevocationRecord } from './agent-state';
 import { withRevocationList } from './revocation-list';
 import type { ReplayState } from './ticket-verifier';
 

@@ -2,26 +2,15 @@
 import 'reflect-metadata'; // @peculiar/x509 (via tsyringe) needs the Reflect metadata API loaded first.
 import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
-import { z } from 'zod';
 import { CLOCK_SKEW_SECONDS } from '../shared/protocol';
 import { normalizeSerial } from '../shared/ticket';
+import { MAX_REVOKED_SERIALS, type RevocationRecord } from './agent-state';
 
 x509.cryptoProvider.set(webcrypto as Crypto);
 
 /** A CRL larger than this is refused before it is parsed. */
 export const MAX_REVOCATION_LIST_BYTES = 48 * 1024;
-const MAX_REVOKED_SERIALS = 2000;
 const CRL_NUMBER_OID = '2.5.29.20';
-const SerialHex = z.string().regex(/^[0-9a-f]{1,40}$/);
-
-/** What the agent knows of its tenant's revoked signing certificates. */
-export const RevocationRecordSchema = z.object({
-  /** Number of the newest list verified so far; an older or equal number is ignored. */
-  crlNumber: z.number().int().min(0),
-  /** Revoked serials, lower-case hex without leading zeros; never shrinks. */
-  revokedSerials: z.array(SerialHex).max(2 * MAX_REVOKED_SERIALS),
-});
-export type RevocationRecord = z.infer<typeof RevocationRecordSchema>;
 
 export class RevocationListRejectedError extends Error {
   constructor(message: string) {

@@ -4,7 +4,7 @@ import { JournalEntrySchema, type JournalEntry } from '../../src/agent/agent-sta
 import type { StateStore } from '../../src/agent/ports';
 import { endLeftoverRun } from '../../src/agent/process-containment';
 import { JOURNAL_HEARTBEAT_MS, RunJournal } from '../../src/agent/process-journal';
-import type { ProcessInfo, ProcessTable } from '../../src/agent/process-table';
+import type { ProcessInfo, ProcessTable } from '../../src/agent/ports';
 import { interruptedResult } from '../../src/agent/run-records';
 import { RunWorkFolder } from '../../src/agent/run-work-folder';
 import { recordingLogger } from './agent-test-kit';

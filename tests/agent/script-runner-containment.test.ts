@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { findPasswdUser } from '../../src/agent/local-users';
 import { NodeSpawner } from '../../src/agent/node-spawner';
 import { runMembers } from '../../src/agent/process-containment';
-import type { ProcessInfo } from '../../src/agent/process-table';
+import type { ProcessInfo } from '../../src/agent/ports';
 import { isAlive, tempDir } from './agent-test-kit';
 import { realRunner, runRequest } from './runner-test-kit';
 
