@@ -6,12 +6,7 @@ import { build } from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/**
- * Every output sits two folders below the package root, like the sources it comes from (src/agent/, src/server/).
- *
- * Code that finds package files from its own file (`new URL('../../dist/native/run-supervisor', import.meta.url)` in
- * src/agent/node-spawner.ts) then finds the same files from a bundle or a shared chunk.
- */
+/** The bundles, by output name under dist/. Code that finds package files looks up the nearest package.json (src/agent/node-spawner.ts). */
 const ENTRY_POINTS = {
   'agent/cli': 'src/agent/cli.ts',
   'server/cli': 'src/server/cli.ts',

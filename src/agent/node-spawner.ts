@@ -1,21 +1,27 @@
 // The Node Spawner: scripts under the run supervisor (or alone) in a new session with stdin from /dev/null, plus signals and the process table.
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { ProcessTable, ScriptEnd, ScriptProcess, SpawnRequest, Spawner } from './ports';
 import { platformProcessTable } from './process-table';
 
+/** Where `npm ci` builds native/run-supervisor.c (scripts/build-native.mjs); ATWORK_RUN_SUPERVISOR overrides it. */
+const BUILT_SUPERVISOR = join(packageRoot(fileURLToPath(import.meta.url)), 'dist', 'native', 'run-supervisor');
+
 /**
- * Where `npm ci` builds native/run-supervisor.c (scripts/build-native.mjs); ATWORK_RUN_SUPERVISOR overrides it.
- *
- * Relative to this file's folder, src/agent/, and alike to the bundles' folders (dist/agent/, dist/chunks/, dist/main/):
- * scripts/build-node.mjs keeps every bundle two folders below the package root for this lookup.
+ * The nearest folder above `file` that holds a package.json: the package root, whether this code runs from its
+ * source file (src/agent/...) or from a bundle or chunk in dist/, at whatever depth either sits.
  */
-const BUILT_SUPERVISOR = fileURLToPath(new URL('../../dist/native/run-supervisor', import.meta.url));
+function packageRoot(file: string): string {
+  for (let folder = dirname(file); ; folder = dirname(folder)) {
+    if (existsSync(join(folder, 'package.json'))) return folder;
+    if (dirname(folder) === folder) return dirname(file);
+  }
+}
 
 const SIGNAL_NAMES = new Map(Object.entries(osConstants.signals).map(([name, number]) => [number, name as NodeJS.Signals]));
 
