@@ -60,7 +60,7 @@ export class AgentService implements AgentServiceContract {
    * The check-in queue: check-in cycles (and every check-in receiver), scheduler wakes with their scheduled runs,
    * and journal recovery run on it one at a time, so only one of them reads or writes the state at a time.
    */
-  private busy: Promise<void> = Promise.resolve();
+  private readonly checkins: SerialWorkQueue;
   /**
    * The work queue: work that can take minutes (installs, onboarding steps) runs here, one at a time, apart from the
    * check-in queue, so a check-in or a scheduled run never waits for it (issue 10).
@@ -82,6 +82,7 @@ export class AgentService implements AgentServiceContract {
     this.store = new ResilientStateStore(ports.state, ports.clock, ports.logger);
     this.ports = { ...ports, state: this.store };
     this.backoff = new CheckinBackoff(ports.clock, options);
+    this.checkins = new SerialWorkQueue(ports.logger);
     this.work = new SerialWorkQueue(ports.logger);
     this.receivers = new CheckinReceivers(options.checkinReceivers);
     this.listeners = new StatusListeners(() => this.getStatus(), ports.logger);
@@ -139,17 +140,13 @@ export class AgentService implements AgentServiceContract {
     this.cancelTimer?.();
     this.cancelTimer = null;
     this.scheduler.stop();
-    await this.busy;
+    await this.checkins.idle();
     await this.work.idle();
   }
 
   /** Resolves once the check-in or scheduled run under way (and any queued behind it) has settled. */
-  async idle(): Promise<void> {
-    let current: Promise<void>;
-    do {
-      current = this.busy;
-      await current;
-    } while (current !== this.busy);
+  idle(): Promise<void> {
+    return this.checkins.idle();
   }
 
   /** Tells the scheduler to look at the clock now, e.g. when the Mac wakes from sleep, rather than within a minute. */
@@ -199,10 +196,7 @@ export class AgentService implements AgentServiceContract {
   }
 
   private exclusive(task: () => Promise<void>): Promise<void> {
-    const run = this.busy.then(task);
-    // The chain itself never rejects, so one failed cycle cannot block the next.
-    this.busy = run.catch((error: unknown) => this.ports.logger.error('check-in cycle failed', { reason: messageOf(error) }));
-    return this.busy;
+    return this.checkins.run('check-in cycle', task);
   }
 
   /**
