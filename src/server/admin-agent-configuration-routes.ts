@@ -4,12 +4,18 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AgentConfigSchema, DEFAULT_AGENT_CONFIG, OnboardingSettingsSchema, type AgentConfig } from '../shared/agent-config';
 import { adminActor } from './admin-auth';
-import { addAdminRoute, containsIgnoringCase, defineAdminRoute, IdParamsSchema, PageQuerySchema, SearchTermSchema } from './admin-route';
+import { addAdminRoute, defineAdminRoute, IdParamsSchema, PageQuerySchema, SearchTermSchema } from './admin-route';
+import {
+  agentConfigurationById,
+  deleteAgentConfiguration,
+  insertAgentConfiguration,
+  listAgentConfigurations,
+  updateAgentConfiguration,
+  type AgentConfigurationsTable,
+} from './agent-configuration-queries';
 import { auditedChange } from './audit-log';
-import type { AgentConfigurationsTable } from './database';
 import { checkDistributionTargets, DistributionSchema, NO_ONE, normaliseDistribution, readDistribution } from './distribution';
 import { conflict, notFound } from './http-errors';
-import { paginate } from './paginate';
 import type { ServerContext } from './server-context';
 
 const settings = AgentConfigSchema.shape;
@@ -100,7 +106,7 @@ function mergeSettings(base: AgentConfig, input: SettingsInput): AgentConfig {
 /** Registers /agent-configurations routes on an admin-authenticated plugin scope. */
 export function adminAgentConfigurationRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const find = async (id: string): Promise<AgentConfigurationsTable> => {
-    const row = await ctx.db.selectFrom('agent_configurations').selectAll().where('id', '=', id).where('tenant_id', '=', ctx.tenant.id).executeTakeFirst();
+    const row = await agentConfigurationById(ctx.db, ctx.tenant.id, id);
     if (!row) throw notFound(`Agent configuration ${id} does not exist.`);
     return row;
   };
@@ -108,21 +114,13 @@ export function adminAgentConfigurationRoutes(app: FastifyInstance, ctx: ServerC
   /** Writes a changed row guarded by its version, and its audit entry, in one transaction. */
   const saveChange = async (request: FastifyRequest, action: string, before: AgentConfigurationsTable, after: AgentConfigurationsTable) => {
     await auditedChange(ctx.db, { at: new Date(after.updated_at), actor: adminActor(request), action, target: `agent_configuration:${before.id}`, before: agentConfigurationView(before), after: agentConfigurationView(after) }, async (trx) => {
-      const updated = await trx
-        .updateTable('agent_configurations')
-        .set({ name: after.name, description: after.description, settings: after.settings, distribution: after.distribution, version: after.version, updated_at: after.updated_at })
-        .where('id', '=', before.id)
-        .where('version', '=', before.version)
-        .executeTakeFirst();
-      if (updated.numUpdatedRows !== 1n) throw conflict(`Agent configuration ${before.name} was changed at the same time; reload it and try again.`);
+      if (!(await updateAgentConfiguration(trx, before, after))) throw conflict(`Agent configuration ${before.name} was changed at the same time; reload it and try again.`);
     });
     return agentConfigurationView(after);
   };
 
   addAdminRoute(app, AGENT_CONFIGURATION_ROUTES.list, async ({ query }) => {
-    let base = ctx.db.selectFrom('agent_configurations').where('tenant_id', '=', ctx.tenant.id);
-    if (query.q !== undefined) base = base.where(containsIgnoringCase('name', query.q));
-    const { rows, page } = await paginate(base.selectAll().orderBy('created_at').orderBy('id'), query);
+    const { rows, page } = await listAgentConfigurations(ctx.db, ctx.tenant.id, query.q, query);
     return { agentConfigurations: rows.map(agentConfigurationView), page };
   });
 
@@ -145,7 +143,7 @@ export function adminAgentConfigurationRoutes(app: FastifyInstance, ctx: ServerC
       updated_at: now.toISOString(),
     };
     await auditedChange(ctx.db, { at: now, actor: adminActor(request), action: 'agent_configuration.create', target: `agent_configuration:${row.id}`, after: agentConfigurationView(row) }, async (trx) => {
-      await trx.insertInto('agent_configurations').values(row).execute();
+      await insertAgentConfiguration(trx, row);
     });
     return agentConfigurationView(row);
   });
@@ -180,7 +178,7 @@ export function adminAgentConfigurationRoutes(app: FastifyInstance, ctx: ServerC
     if (row.is_system_default === 1) throw conflict('The system default agent configuration cannot be deleted; distribute it to no one instead.');
     const now = ctx.now();
     await auditedChange(ctx.db, { at: now, actor: adminActor(request), action: 'agent_configuration.delete', target: `agent_configuration:${row.id}`, before: agentConfigurationView(row) }, async (trx) => {
-      await trx.deleteFrom('agent_configurations').where('id', '=', row.id).execute();
+      await deleteAgentConfiguration(trx, row.id);
     });
     return { deleted: row.id };
   });

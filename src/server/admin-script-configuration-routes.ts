@@ -7,14 +7,24 @@ import { parseScheduleSpec, ScheduleSpecSchema } from '../shared/schedule';
 import { formatRunInstant, isKnownTimeZone, nextRunInstants } from '../shared/schedule-math';
 import { TicketClaimsSchema } from '../shared/ticket';
 import { adminActor } from './admin-auth';
-import { addAdminRoute, containsIgnoringCase, defineAdminRoute, IdParamsSchema, PageQuerySchema, SearchTermSchema } from './admin-route';
+import { addAdminRoute, defineAdminRoute, IdParamsSchema, PageQuerySchema, SearchTermSchema } from './admin-route';
 import { auditedChange } from './audit-log';
-import type { ScriptConfigurationsTable } from './database';
 import { agentConfigurationsByPrecedence, effectiveAgentConfiguration, NO_AGENT_CONFIGURATION_REASON } from './device-assignments';
+import { activeDevices } from './device-queries';
+import { configurationHasResults } from './device-report-queries';
 import { checkDistributionTargets, DistributionSchema, includesDevice, NO_ONE, normaliseDistribution, readDistribution } from './distribution';
+import { allDeviceGroupMemberships, allUserGroupMemberships } from './group-queries';
 import { badRequest, conflict, notFound } from './http-errors';
-import { paginate } from './paginate';
+import {
+  deleteScriptConfiguration,
+  insertScriptConfiguration,
+  listScriptConfigurations,
+  scriptConfigurationById,
+  updateScriptConfiguration,
+  type ScriptConfigurationsTable,
+} from './script-configuration-queries';
 import { InputOverridesSchema, ScriptInputsSchema, unknownOverride, type InputOverrides } from './script-inputs';
+import { scriptById, scriptVersion } from './script-queries';
 import type { ServerContext } from './server-context';
 
 /** Variables travel inside every ticket, which the agent caps at 64 KB; this leaves room for the rest of it. */
@@ -128,16 +138,16 @@ const auditView = (row: ScriptConfigurationsTable) => {
 /** Registers /script-configurations routes on an admin-authenticated plugin scope. */
 export function adminScriptConfigurationRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const find = async (id: string): Promise<ScriptConfigurationsTable> => {
-    const row = await ctx.db.selectFrom('script_configurations').selectAll().where('id', '=', id).where('tenant_id', '=', ctx.tenant.id).executeTakeFirst();
+    const row = await scriptConfigurationById(ctx.db, ctx.tenant.id, id);
     if (!row) throw notFound(`Script configuration ${id} does not exist.`);
     return row;
   };
   /** The script version a configuration uses, refusing overrides of inputs that version does not have. */
   const checkScriptVersion = async (scriptId: string, version: number | undefined, overrides: InputOverrides): Promise<number> => {
-    const script = await ctx.db.selectFrom('scripts').select(['id', 'latest_version']).where('id', '=', scriptId).where('tenant_id', '=', ctx.tenant.id).executeTakeFirst();
+    const script = await scriptById(ctx.db, ctx.tenant.id, scriptId);
     if (!script) throw notFound(`Script ${scriptId} does not exist.`);
     const wanted = version ?? script.latest_version;
-    const row = await ctx.db.selectFrom('script_versions').select('inputs').where('script_id', '=', scriptId).where('version', '=', wanted).executeTakeFirst();
+    const row = await scriptVersion(ctx.db, scriptId, wanted);
     if (!row) throw notFound(`Script ${scriptId} has no version ${wanted}.`);
     const unknown = unknownOverride(ScriptInputsSchema.parse(JSON.parse(row.inputs)), overrides);
     if (unknown !== null) throw badRequest(`Invalid inputs: version ${wanted} of the script has no input with variable ${unknown}.`);
@@ -145,33 +155,13 @@ export function adminScriptConfigurationRoutes(app: FastifyInstance, ctx: Server
   };
   const saveChange = async (request: FastifyRequest, action: string, before: ScriptConfigurationsTable, after: ScriptConfigurationsTable) => {
     await auditedChange(ctx.db, { at: new Date(after.updated_at), actor: adminActor(request), action, target: `script_configuration:${before.id}`, before: auditView(before), after: auditView(after) }, async (trx) => {
-      const updated = await trx
-        .updateTable('script_configurations')
-        .set({
-          name: after.name,
-          description: after.description,
-          script_version: after.script_version,
-          schedule: after.schedule,
-          inputs: after.inputs,
-          variables: after.variables,
-          distribution: after.distribution,
-          version: after.version,
-          updated_at: after.updated_at,
-        })
-        .where('id', '=', before.id)
-        .where('version', '=', before.version)
-        .where('updated_at', '=', before.updated_at)
-        .executeTakeFirst();
-      if (updated.numUpdatedRows !== 1n) throw conflict(`Script configuration ${before.name} was changed at the same time; reload it and try again.`);
+      if (!(await updateScriptConfiguration(trx, before, after))) throw conflict(`Script configuration ${before.name} was changed at the same time; reload it and try again.`);
     });
     return scriptConfigurationView(after);
   };
 
   addAdminRoute(app, SCRIPT_CONFIGURATION_ROUTES.list, async ({ query }) => {
-    let base = ctx.db.selectFrom('script_configurations').where('tenant_id', '=', ctx.tenant.id);
-    if (query.q !== undefined) base = base.where(containsIgnoringCase('name', query.q));
-    if (query.scriptId !== undefined) base = base.where('script_id', '=', query.scriptId);
-    const { rows, page } = await paginate(base.selectAll().orderBy('created_at').orderBy('id'), query);
+    const { rows, page } = await listScriptConfigurations(ctx.db, ctx.tenant.id, query, query);
     return { scriptConfigurations: rows.map(scriptConfigurationView), page };
   });
 
@@ -199,7 +189,7 @@ export function adminScriptConfigurationRoutes(app: FastifyInstance, ctx: Server
       updated_at: now.toISOString(),
     };
     await auditedChange(ctx.db, { at: now, actor: adminActor(request), action: 'script_configuration.create', target: `script_configuration:${row.id}`, after: auditView(row) }, async (trx) => {
-      await trx.insertInto('script_configurations').values(row).execute();
+      await insertScriptConfiguration(trx, row);
     });
     return scriptConfigurationView(row);
   });
@@ -233,9 +223,9 @@ export function adminScriptConfigurationRoutes(app: FastifyInstance, ctx: Server
     const distribution = readDistribution(configuration.distribution);
     const [agentConfigurations, devices, userMemberships, deviceMemberships] = await Promise.all([
       agentConfigurationsByPrecedence(ctx.db, ctx.tenant.id),
-      ctx.db.selectFrom('devices').select(['id', 'name', 'user_id']).where('tenant_id', '=', ctx.tenant.id).where('status', '=', 'active').orderBy('name').orderBy('id').execute(),
-      ctx.db.selectFrom('user_group_members').select(['group_id', 'user_id']).execute(),
-      ctx.db.selectFrom('device_group_members').select(['group_id', 'device_id']).execute(),
+      activeDevices(ctx.db, ctx.tenant.id),
+      allUserGroupMemberships(ctx.db),
+      allDeviceGroupMemberships(ctx.db),
     ]);
     const groupsOf = <K extends string>(rows: ({ group_id: string } & Record<K, string>)[], key: K) => {
       const map = new Map<string, string[]>();
@@ -275,12 +265,10 @@ export function adminScriptConfigurationRoutes(app: FastifyInstance, ctx: Server
   addAdminRoute(app, SCRIPT_CONFIGURATION_ROUTES.delete, async ({ params, request }) => {
     const row = await find(params.id);
     // Device logs keep every result, and each result names its configuration.
-    const result = await ctx.db.selectFrom('script_results').select('execution_id').where('configuration_id', '=', row.id).executeTakeFirst();
-    if (result) throw conflict(`Script configuration ${row.name} has results in device logs; distribute it to no one instead of deleting it.`);
+    if (await configurationHasResults(ctx.db, row.id)) throw conflict(`Script configuration ${row.name} has results in device logs; distribute it to no one instead of deleting it.`);
     const now = ctx.now();
     await auditedChange(ctx.db, { at: now, actor: adminActor(request), action: 'script_configuration.delete', target: `script_configuration:${row.id}`, before: auditView(row) }, async (trx) => {
-      await trx.deleteFrom('device_tickets').where('configuration_id', '=', row.id).execute();
-      await trx.deleteFrom('script_configurations').where('id', '=', row.id).execute();
+      await deleteScriptConfiguration(trx, row.id);
     });
     return { deleted: row.id };
   });

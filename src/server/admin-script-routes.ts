@@ -2,16 +2,29 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { openBlob, sealBlob, sha256Hex } from '../shared/blob-cipher';
+import { sha256Hex } from '../shared/blob-cipher';
 import { INT32_MAX, QueryInt } from '../shared/input-bounds';
 import { InterpreterSchema, type Interpreter } from '../shared/script-result';
 import { adminActor } from './admin-auth';
-import { addAdminRoute, containsIgnoringCase, defineAdminRoute, IdParamsSchema, PageQuerySchema, SearchTermSchema } from './admin-route';
+import { addAdminRoute, defineAdminRoute, IdParamsSchema, PageQuerySchema, SearchTermSchema } from './admin-route';
 import { auditedChange } from './audit-log';
-import type { Db, ScriptsTable } from './database';
 import { badRequest, conflict, notFound } from './http-errors';
-import { paginate } from './paginate';
+import { scriptConfigurationsOfScript } from './script-configuration-queries';
 import { ScriptInputsSchema, type ScriptInput } from './script-inputs';
+import {
+  deleteScript,
+  insertScript,
+  insertScriptVersion,
+  latestScriptVersion,
+  listScripts,
+  scriptById,
+  scriptVersion,
+  scriptVersionBody,
+  scriptVersionHistory,
+  updateScript,
+  type ScriptsTable,
+  type VersionContent,
+} from './script-queries';
 import type { ServerContext } from './server-context';
 
 export const MAX_SCRIPT_BODY_BYTES = 1024 * 1024;
@@ -130,51 +143,12 @@ function typeFromShebang(body: string): Interpreter | null {
   return SHEBANG_TYPES.find(([pattern]) => pattern.test(first))?.[1] ?? null;
 }
 
-interface VersionContent {
-  body: string;
-  type: Interpreter;
-  runAsRoot: boolean;
-  inputs: ScriptInput[];
-}
-
-/** Seals a version's body into a blob and records the version; the caller's transaction makes both or neither. */
-async function storeVersion(db: Db, scriptId: string, version: number, content: VersionContent, now: string): Promise<void> {
-  const sealed = sealBlob(Buffer.from(content.body, 'utf8'));
-  const blobId = randomUUID();
-  await db
-    .insertInto('blobs')
-    .values({ id: blobId, bytes: sealed.blob, sha256: sealed.sha256, size: sealed.blob.length, content_key: sealed.key, created_at: now })
-    .execute();
-  await db
-    .insertInto('script_versions')
-    .values({
-      script_id: scriptId,
-      version,
-      blob_id: blobId,
-      created_at: now,
-      type: content.type,
-      run_as_root: content.runAsRoot ? 1 : 0,
-      inputs: JSON.stringify(content.inputs),
-    })
-    .execute();
-}
-
 /** Registers /scripts routes on an admin-authenticated plugin scope. */
 export function adminScriptRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const findScript = async (id: string): Promise<ScriptsTable> => {
-    const script = await ctx.db.selectFrom('scripts').selectAll().where('id', '=', id).where('tenant_id', '=', ctx.tenant.id).executeTakeFirst();
+    const script = await scriptById(ctx.db, ctx.tenant.id, id);
     if (!script) throw notFound(`Script ${id} does not exist.`);
     return script;
-  };
-  const versionBody = async (scriptId: string, version: number): Promise<string | null> => {
-    const blob = await ctx.db
-      .selectFrom('script_versions as sv')
-      .innerJoin('blobs as b', 'b.id', 'sv.blob_id')
-      .select(['b.bytes', 'b.content_key'])
-      .where('sv.script_id', '=', scriptId)
-      .where('sv.version', '=', version)
-      .executeTakeFirst();
-    return blob ? openBlob(Buffer.from(blob.bytes), blob.content_key).toString('utf8') : null;
   };
 
   const create = async (request: FastifyRequest, fields: { name: string; description: string | null; attribute: string | null } & VersionContent) => {
@@ -194,25 +168,22 @@ export function adminScriptRoutes(app: FastifyInstance, ctx: ServerContext): voi
       updated_at: now,
     };
     await auditedChange(ctx.db, { at, actor: adminActor(request), action: 'script.create', target: `script:${script.id}`, details: { bodySha256: sha256Hex(fields.body) }, after: scriptView(script) }, async (trx) => {
-      await trx.insertInto('scripts').values(script).execute();
-      await storeVersion(trx, script.id, 1, fields, now);
+      await insertScript(trx, script);
+      await insertScriptVersion(trx, script.id, 1, fields, now);
     });
     return scriptView(script);
   };
 
   addAdminRoute(app, SCRIPT_ROUTES.list, async ({ query }) => {
-    let base = ctx.db.selectFrom('scripts').where('tenant_id', '=', ctx.tenant.id);
-    if (query.q !== undefined) base = base.where(containsIgnoringCase('name', query.q));
-    if (query.type !== undefined) base = base.where('type', '=', query.type);
-    const { rows, page } = await paginate(base.selectAll().orderBy('name').orderBy('created_at'), query);
+    const { rows, page } = await listScripts(ctx.db, ctx.tenant.id, query, query);
     return { scripts: rows.map(scriptView), page };
   });
 
   addAdminRoute(app, SCRIPT_ROUTES.get, async ({ params, query }) => {
     const script = await findScript(params.id);
     const version = query.version ?? script.latest_version;
-    const row = await ctx.db.selectFrom('script_versions').selectAll().where('script_id', '=', script.id).where('version', '=', version).executeTakeFirst();
-    const body = row ? await versionBody(script.id, version) : null;
+    const row = await scriptVersion(ctx.db, script.id, version);
+    const body = row ? await scriptVersionBody(ctx.db, script.id, version) : null;
     if (!row || body === null) throw notFound(`Script ${script.id} has no version ${version}.`);
     return {
       ...scriptView(script),
@@ -227,13 +198,7 @@ export function adminScriptRoutes(app: FastifyInstance, ctx: ServerContext): voi
 
   addAdminRoute(app, SCRIPT_ROUTES.versions, async ({ params }) => {
     const script = await findScript(params.id);
-    const rows = await ctx.db
-      .selectFrom('script_versions as sv')
-      .innerJoin('blobs as b', 'b.id', 'sv.blob_id')
-      .select(['sv.version', 'sv.type', 'sv.run_as_root', 'sv.inputs', 'sv.created_at', 'b.sha256'])
-      .where('sv.script_id', '=', script.id)
-      .orderBy('sv.version', 'desc')
-      .execute();
+    const rows = await scriptVersionHistory(ctx.db, script.id);
     return {
       versions: rows.map((r) => ({ version: r.version, type: r.type, runAsRoot: r.run_as_root === 1, inputs: JSON.parse(r.inputs) as ScriptInput[], blobSha256: r.sha256, createdAt: r.created_at })),
     };
@@ -251,9 +216,9 @@ export function adminScriptRoutes(app: FastifyInstance, ctx: ServerContext): voi
 
   addAdminRoute(app, SCRIPT_ROUTES.update, async ({ params, body, request }) => {
     const before = await findScript(params.id);
-    const latest = await ctx.db.selectFrom('script_versions').selectAll().where('script_id', '=', before.id).where('version', '=', before.latest_version).executeTakeFirstOrThrow();
+    const latest = await latestScriptVersion(ctx.db, before);
     const content: VersionContent = {
-      body: body.body ?? (await versionBody(before.id, before.latest_version)) ?? '',
+      body: body.body ?? (await scriptVersionBody(ctx.db, before.id, before.latest_version)) ?? '',
       type: body.type ?? InterpreterSchema.parse(latest.type),
       runAsRoot: body.runAsRoot ?? latest.run_as_root === 1,
       inputs: body.inputs ?? (JSON.parse(latest.inputs) as ScriptInput[]),
@@ -281,40 +246,21 @@ export function adminScriptRoutes(app: FastifyInstance, ctx: ServerContext): voi
       after: scriptView(after),
     };
     await auditedChange(ctx.db, audit, async (trx) => {
-      // The version guard makes a concurrent edit fail instead of both claiming the same version number.
-      const updated = await trx
-        .updateTable('scripts')
-        .set({
-          name: after.name,
-          description: after.description,
-          attribute: after.attribute,
-          type: after.type,
-          run_as_root: after.run_as_root,
-          inputs: after.inputs,
-          latest_version: after.latest_version,
-          updated_at: now,
-        })
-        .where('id', '=', before.id)
-        .where('latest_version', '=', before.latest_version)
-        .executeTakeFirst();
-      if (updated.numUpdatedRows !== 1n) throw conflict(`Script ${before.name} was edited at the same time; reload it and edit again.`);
-      await storeVersion(trx, before.id, after.latest_version, content, now);
+      if (!(await updateScript(trx, before, after))) throw conflict(`Script ${before.name} was edited at the same time; reload it and edit again.`);
+      await insertScriptVersion(trx, before.id, after.latest_version, content, now);
     });
     return scriptView(after);
   });
 
   addAdminRoute(app, SCRIPT_ROUTES.delete, async ({ params, request }) => {
     const script = await findScript(params.id);
-    const uses = await ctx.db.selectFrom('script_configurations').select(['id', 'name']).where('script_id', '=', script.id).orderBy('name').execute();
+    const uses = await scriptConfigurationsOfScript(ctx.db, script.id);
     if (uses.length > 0) {
       throw conflict(`Script ${script.name} is used by script configurations ${uses.map((u) => `${u.name} (${u.id})`).join(', ')}; delete those first.`);
     }
     const now = ctx.now();
     await auditedChange(ctx.db, { at: now, actor: adminActor(request), action: 'script.delete', target: `script:${script.id}`, before: scriptView(script) }, async (trx) => {
-      const versions = await trx.selectFrom('script_versions').select('blob_id').where('script_id', '=', script.id).execute();
-      await trx.deleteFrom('script_versions').where('script_id', '=', script.id).execute();
-      await trx.deleteFrom('blobs').where('id', 'in', versions.map((v) => v.blob_id)).execute();
-      await trx.deleteFrom('scripts').where('id', '=', script.id).execute();
+      await deleteScript(trx, script.id);
     });
     return { deleted: script.id };
   });

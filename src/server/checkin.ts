@@ -3,6 +3,7 @@ import { DEFAULT_AGENT_CONFIG } from '../shared/agent-config';
 import { DEVICE_API_PREFIX, type CheckinRequest, type CheckinResponse } from '../shared/protocol';
 import type { AuthenticatedDevice } from './device-auth';
 import { loadDeviceAssignments, recordTickets } from './device-assignments';
+import { recordCheckin } from './device-queries';
 import type { ServerContext } from './server-context';
 import { issueTicket } from './ticket-issuer';
 
@@ -14,17 +15,7 @@ function ticketTtlSeconds(checkinFrequencyMinutes: number): number {
 /** Handles one check-in; every ticket of it shares one new `seq`. */
 export async function checkIn(ctx: ServerContext, device: AuthenticatedDevice, request: CheckinRequest): Promise<CheckinResponse> {
   const now = ctx.now();
-  const { checkin_seq: seq } = await ctx.db
-    .updateTable('devices')
-    .set((eb) => ({
-      checkin_seq: eb('checkin_seq', '+', 1),
-      last_checkin_at: now.toISOString(),
-      agent_version: request.agentVersion,
-      os_version: request.osVersion,
-    }))
-    .where('id', '=', device.id)
-    .returning('checkin_seq')
-    .executeTakeFirstOrThrow();
+  const seq = await recordCheckin(ctx.db, device.id, { at: now.toISOString(), agentVersion: request.agentVersion, osVersion: request.osVersion });
 
   const assignments = await loadDeviceAssignments(ctx.db, device);
   const settings = assignments.agentConfiguration?.settings ?? null;

@@ -1,5 +1,5 @@
-// Devices in the database: their table types (with attributes and installed apps) and every query the device admin routes make.
-import type { Generated } from 'kysely';
+// Devices in the database: their table types (with attributes and installed apps) and the queries of enrollment, check-in and the device admin routes.
+import type { Generated, Insertable } from 'kysely';
 import { containsIgnoringCase } from './admin-route';
 import type { Db } from './database';
 import { paginate, type Page } from './paginate';
@@ -139,6 +139,30 @@ export async function listDeviceApps(db: Db, deviceId: string, q: string | undef
   if (q !== undefined) base = base.where((eb) => eb.or([containsIgnoringCase('name', q), containsIgnoringCase('bundle_id', q)]));
   const { rows, page: answered } = await paginate(base.select(['bundle_id', 'name', 'version', 'reported_at']).orderBy('name').orderBy('bundle_id'), page);
   return { apps: rows.map((r) => ({ bundleId: r.bundle_id, name: r.name, version: r.version, reportedAt: r.reported_at })), page: answered };
+}
+
+export function activeDevices(db: Db, tenantId: string): Promise<{ id: string; name: string; user_id: string }[]> {
+  return db.selectFrom('devices').select(['id', 'name', 'user_id']).where('tenant_id', '=', tenantId).where('status', '=', 'active').orderBy('name').orderBy('id').execute();
+}
+
+export async function insertDevice(db: Db, device: Insertable<DevicesTable>): Promise<void> {
+  await db.insertInto('devices').values(device).execute();
+}
+
+/** Records a check-in's time and versions; returns the device's new check-in sequence number, which its tickets carry. */
+export async function recordCheckin(db: Db, deviceId: string, checkin: { at: string; agentVersion: string | null; osVersion: string | null }): Promise<number> {
+  const { checkin_seq: seq } = await db
+    .updateTable('devices')
+    .set((eb) => ({
+      checkin_seq: eb('checkin_seq', '+', 1),
+      last_checkin_at: checkin.at,
+      agent_version: checkin.agentVersion,
+      os_version: checkin.osVersion,
+    }))
+    .where('id', '=', deviceId)
+    .returning('checkin_seq')
+    .executeTakeFirstOrThrow();
+  return seq;
 }
 
 export async function renameDevice(db: Db, deviceId: string, name: string): Promise<void> {

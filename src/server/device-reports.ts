@@ -6,13 +6,21 @@ import { auditedChange } from './audit-log';
 import type { Db } from './database';
 import type { AuthenticatedDevice } from './device-auth';
 import { givenScripts, loadDeviceAssignments, type GivenScript } from './device-assignments';
+import {
+  countStoredEvents,
+  countStoredResults,
+  insertDeviceEvent,
+  insertDeviceEvents,
+  insertScriptResults,
+  replaceInstalledApps,
+  upsertDeviceAttribute,
+} from './device-report-queries';
 import { notFound } from './http-errors';
+import { scriptsSettingAttributes } from './script-queries';
 import type { ServerContext } from './server-context';
 
 /** Longest custom attribute value kept: attributes are for lists and filters, the full output stays in the log. */
 const MAX_ATTRIBUTE_CHARS = 1024;
-/** Rows per INSERT of an inventory: well below SQLite's and PostgreSQL's bound-parameter limits. */
-const INVENTORY_BATCH = 500;
 
 /** Why an output cannot become an attribute value, or null when it can: a mangled value is worse than none (issue 9). */
 function unfitForAttribute(result: ScriptResult): string | null {
@@ -30,12 +38,7 @@ function unfitForAttribute(result: ScriptResult): string | null {
 async function updateAttributes(db: Db, deviceId: string, results: ScriptResult[], now: Date): Promise<void> {
   const completed = results.filter((r) => r.status === 'completed');
   if (completed.length === 0) return;
-  const scripts = await db
-    .selectFrom('scripts')
-    .select(['id', 'name', 'attribute'])
-    .where('id', 'in', [...new Set(completed.map((r) => r.scriptId))])
-    .where('attribute', 'is not', null)
-    .execute();
+  const scripts = await scriptsSettingAttributes(db, [...new Set(completed.map((r) => r.scriptId))]);
   for (const script of scripts) {
     const latest = completed.filter((r) => r.scriptId === script.id).sort((a, b) => Date.parse(b.endedAt) - Date.parse(a.endedAt))[0];
     if (!latest || script.attribute === null) continue;
@@ -49,24 +52,11 @@ async function updateAttributes(db: Db, deviceId: string, results: ScriptResult[
         message: `Custom attribute ${script.attribute} was left unchanged: ${unfit}; make script ${script.name} print UTF-8 text.`,
         data: { attribute: script.attribute, scriptId: script.id, executionId: latest.executionId },
       };
-      await db
-        .insertInto('device_events')
-        .values({ id: event.id, device_id: deviceId, type: event.type, at: endedAt, event: JSON.stringify(event), received_at: now.toISOString() })
-        .execute();
+      await insertDeviceEvent(db, { id: event.id, device_id: deviceId, type: event.type, at: endedAt, event: JSON.stringify(event), received_at: now.toISOString() });
       continue;
     }
     const value = latest.stdout.trim().slice(0, MAX_ATTRIBUTE_CHARS);
-    // A result that arrives late (from the outbox) must not overwrite a newer value: updated_at is the run's end.
-    await db
-      .insertInto('device_attributes')
-      .values({ device_id: deviceId, name: script.attribute, value, execution_id: latest.executionId, updated_at: endedAt })
-      .onConflict((oc) =>
-        oc
-          .columns(['device_id', 'name'])
-          .doUpdateSet({ value, execution_id: latest.executionId, updated_at: endedAt })
-          .where('device_attributes.updated_at', '<', endedAt),
-      )
-      .execute();
+    await upsertDeviceAttribute(db, { device_id: deviceId, name: script.attribute, value, execution_id: latest.executionId, updated_at: endedAt });
   }
 }
 
@@ -106,86 +96,51 @@ export async function storeResults(ctx: ServerContext, device: AuthenticatedDevi
       details: { executionId: r.executionId, scriptId: r.scriptId, scriptVersion: r.scriptVersion, status: r.status, exitCode: r.exitCode, endedAt: r.endedAt },
     }));
   await auditedChange(ctx.db, audit, async (trx: Db) => {
-    const inserted = await trx
-      .insertInto('script_results')
-      .values(
-        valid.map((r) => ({
-          execution_id: r.executionId,
-          device_id: device.id,
-          configuration_id: r.configurationId,
-          status: r.status,
-          // Normalised to UTC so results and events sort together whatever offset the device used.
-          ended_at: new Date(r.endedAt).toISOString(),
-          result: JSON.stringify(r),
-          received_at: now.toISOString(),
-          stdout_encoding: r.stdoutEncoding ?? 'utf8',
-          stderr_encoding: r.stderrEncoding ?? 'utf8',
-        })),
-      )
-      .onConflict((oc) => oc.column('execution_id').doNothing())
-      .returning('execution_id')
-      .execute();
+    const inserted = await insertScriptResults(
+      trx,
+      valid.map((r) => ({
+        execution_id: r.executionId,
+        device_id: device.id,
+        configuration_id: r.configurationId,
+        status: r.status,
+        // Normalised to UTC so results and events sort together whatever offset the device used.
+        ended_at: new Date(r.endedAt).toISOString(),
+        result: JSON.stringify(r),
+        received_at: now.toISOString(),
+        stdout_encoding: r.stdoutEncoding ?? 'utf8',
+        stderr_encoding: r.stderrEncoding ?? 'utf8',
+      })),
+    );
     // Only what this call stored is audited and feeds attributes: a redelivered result changes nothing.
-    const fresh = new Set(inserted.map((r) => r.execution_id));
+    const fresh = new Set(inserted);
     const stored = valid.filter((r) => fresh.has(r.executionId));
     await updateAttributes(trx, device.id, stored, now);
     return stored;
   });
-  const held = await ctx.db
-    .selectFrom('script_results')
-    .select('execution_id')
-    .where('device_id', '=', device.id)
-    .where(
-      'execution_id',
-      'in',
-      valid.map((r) => r.executionId),
-    )
-    .execute();
-  return held.length;
+  return countStoredResults(ctx.db, device.id, valid.map((r) => r.executionId));
 }
 
 /** Stores device log events; a repeated event id is kept once. Returns how many the server now holds for this device. */
 export async function storeEvents(ctx: ServerContext, device: AuthenticatedDevice, events: DeviceEvent[]): Promise<number> {
   const now = ctx.now();
-  await ctx.db
-    .insertInto('device_events')
-    .values(
-      events.map((e) => ({
-        id: e.id,
-        device_id: device.id,
-        type: e.type,
-        at: new Date(e.at).toISOString(),
-        event: JSON.stringify(e),
-        received_at: now.toISOString(),
-      })),
-    )
-    .onConflict((oc) => oc.column('id').doNothing())
-    .execute();
-  const held = await ctx.db
-    .selectFrom('device_events')
-    .select('id')
-    .where('device_id', '=', device.id)
-    .where(
-      'id',
-      'in',
-      events.map((e) => e.id),
-    )
-    .execute();
-  return held.length;
+  await insertDeviceEvents(
+    ctx.db,
+    events.map((e) => ({
+      id: e.id,
+      device_id: device.id,
+      type: e.type,
+      at: new Date(e.at).toISOString(),
+      event: JSON.stringify(e),
+      received_at: now.toISOString(),
+    })),
+  );
+  return countStoredEvents(ctx.db, device.id, events.map((e) => e.id));
 }
 
 /** Replaces the device's installed apps with a full inventory; the last report of a bundle id wins. Returns how many apps it holds. */
 export async function storeInventory(ctx: ServerContext, device: AuthenticatedDevice, apps: InstalledApp[]): Promise<number> {
   const now = ctx.now().toISOString();
   const unique = [...new Map(apps.map((a) => [a.bundleId, a])).values()];
-  await ctx.db.transaction().execute(async (trx) => {
-    await trx.deleteFrom('device_apps').where('device_id', '=', device.id).execute();
-    for (let i = 0; i < unique.length; i += INVENTORY_BATCH) {
-      await trx
-        .insertInto('device_apps')
-        .values(unique.slice(i, i + INVENTORY_BATCH).map((a) => ({ device_id: device.id, bundle_id: a.bundleId, name: a.name, version: a.version, reported_at: now })))
-        .execute();
-    }
-  });
+  await replaceInstalledApps(ctx.db, device.id, unique, now);
   return unique.length;
 }

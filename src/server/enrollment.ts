@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { ENROLL_SUBJECT, verifyDeviceToken } from '../shared/device-token';
 import type { EnrollRequest, EnrollResponse } from '../shared/protocol';
 import { loadDeviceAssignments } from './device-assignments';
+import { insertDevice } from './device-queries';
 import { unauthorized } from './http-errors';
 import { consumeRegistrationPin, matchRegistrationPin } from './registration-pins';
 import type { ServerContext } from './server-context';
@@ -26,22 +27,19 @@ export async function enrollDevice(ctx: ServerContext, request: EnrollRequest, p
   const deviceId = randomUUID();
   await ctx.db.transaction().execute(async (trx) => {
     if (!(await consumeRegistrationPin(trx, match.pinId, now))) throw unauthorized(WRONG_CREDENTIALS);
-    await trx
-      .insertInto('devices')
-      .values({
-        id: deviceId,
-        tenant_id: ctx.tenant.id,
-        user_id: match.userId,
-        name: request.device.name,
-        status: 'active',
-        public_jwk: JSON.stringify(request.publicKey),
-        facts: JSON.stringify(request.device),
-        enrolled_at: now.toISOString(),
-        last_checkin_at: null,
-        agent_version: request.device.agentVersion,
-        os_version: request.device.osVersion,
-      })
-      .execute();
+    await insertDevice(trx, {
+      id: deviceId,
+      tenant_id: ctx.tenant.id,
+      user_id: match.userId,
+      name: request.device.name,
+      status: 'active',
+      public_jwk: JSON.stringify(request.publicKey),
+      facts: JSON.stringify(request.device),
+      enrolled_at: now.toISOString(),
+      last_checkin_at: null,
+      agent_version: request.device.agentVersion,
+      os_version: request.device.osVersion,
+    });
   });
   const assignments = await loadDeviceAssignments(ctx.db, { id: deviceId, tenantId: ctx.tenant.id, userId: match.userId });
   return {

@@ -107,3 +107,13 @@ export async function deleteMember(db: Db, kind: GroupKind, groupId: string, mem
     ? db.deleteFrom('user_group_members').where('group_id', '=', groupId).where('user_id', '=', memberId).executeTakeFirst()
     : db.deleteFrom('device_group_members').where('group_id', '=', groupId).where('device_id', '=', memberId).executeTakeFirst();
 }
+
+/** Every user group membership, of all tenants' groups: for matching many devices' users at once. */
+export function allUserGroupMemberships(db: Db): Promise<{ group_id: string; user_id: string }[]> {
+  return db.selectFrom('user_group_members').select(['group_id', 'user_id']).execute();
+}
+
+/** Every device group membership, of all tenants' groups: for matching many devices at once. */
+export function allDeviceGroupMemberships(db: Db): Promise<{ group_id: string; device_id: string }[]> {
+  return db.selectFrom('device_group_members').select(['group_id', 'device_id']).execute();
+}

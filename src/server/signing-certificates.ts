@@ -1,5 +1,6 @@
-// The tenant keyring: which signing certificate signs tickets now, rotation, revocation, and the CRL that tells agents (DESIGN.md §3).
+// The tenant keyring and its tables: which signing certificate signs tickets now, rotation, revocation, and the CRL that tells agents (DESIGN.md §3).
 import type { KeyObject } from 'node:crypto';
+import type { Generated } from 'kysely';
 import type { Db } from './database';
 import type { PrivateKeyVault } from './private-key-vault';
 import {
@@ -17,8 +18,36 @@ const RENEW_BEFORE_MS = 30 * 86_400_000;
 /** The CRL is re-signed when half its validity has passed, so a device that checks in weekly always gets a current one. */
 const CRL_REISSUE_AFTER_MS = (CRL_VALIDITY_DAYS * 86_400_000) / 2;
 
-
 export { REVOCATION_REASONS, type RevocationReason };
+
+export interface TenantsTable {
+  id: string;
+  name: string;
+  root_certificate_pem: string;
+  /** The signing certificate in use, kept in step with signing_certificates on rotation. */
+  signing_certificate_pem: string;
+  created_at: string;
+  /** The root private key sealed under the master key (private-key-vault.ts); null only before migration 0002's import. */
+  root_private_key_sealed: string | null;
+  /** Number of the latest CRL; only ever grows, so agents can refuse an older list. */
+  crl_number: Generated<number>;
+  /** Latest CRL, base64 DER, signed by the root. */
+  crl: string | null;
+  crl_issued_at: string | null;
+}
+
+export interface SigningCertificatesTable {
+  /** Lower-case hex, no leading zeros. */
+  serial_number: string;
+  tenant_id: string;
+  certificate_pem: string;
+  private_key_sealed: string;
+  not_before: string;
+  not_after: string;
+  created_at: string;
+  revoked_at: string | null;
+  revocation_reason: string | null;
+}
 
 export interface TenantIdentity {
   id: string;
