@@ -45,6 +45,10 @@ async function buildNode() {
       sourcemap: true,
       // Stack traces need only the mappings; the sources' text would double each map and the memory Node keeps it in.
       sourcesContent: false,
+      // V8 keeps every loaded chunk's source text; without comments and indentation it is a third smaller, and one em
+      // dash in a comment no longer makes zod's chunk two bytes a character (idle agent's live heap 16.3 → 14.5 MiB).
+      // Names stay, and stack traces point into the TypeScript sources through the maps as before.
+      minifyWhitespace: true,
       external: EXTERNAL,
       banner: { js: BANNER },
       logLevel: 'warning',
