@@ -12,15 +12,13 @@ const layer = (files, patterns, { ignores = [], paths = [] } = {}) => ({
 const noElectron = { group: ['electron', 'electron/*'], message: 'Only src/main and src/preload may import electron (DESIGN.md §1).' };
 const folder = (name, why) => ({ group: [`**/${name}`, `**/${name}/*`], message: why });
 
-// src/shared is pure TypeScript, loaded by the renderer too, except these modules, which need Node (DESIGN.md §1).
-// A shared module that imports Node is an error until it is listed here; the renderer may then not import it.
-const sharedNeedingNode = ['blob-cipher', 'device-token', 'folder-lock', 'p256-key'];
-const sharedNodeFiles = sharedNeedingNode.map((name) => `src/shared/${name}.ts`);
+// src/shared is pure TypeScript, loaded by the renderer too, except src/shared/node/, whose modules need Node (DESIGN.md §1).
+const sharedNodeFiles = ['src/shared/node/**'];
 const noNode = {
   group: ['node:*', ...builtinModules],
-  message: 'A pure shared module may not need Node: add it to sharedNeedingNode in eslint.config.js, and the renderer cannot use it.',
+  message: 'A pure shared module may not need Node: put it in src/shared/node/, which the renderer cannot use.',
 };
-const noSharedNode = (why) => ({ group: sharedNeedingNode.flatMap((name) => [`**/shared/${name}`, `./${name}`]), message: why });
+const noSharedNode = (why) => ({ group: ['**/shared/node/*', './node/*'], message: why });
 const sharedLayer = [noElectron, ...['agent', 'server', 'main', 'preload', 'renderer'].map((name) => folder(name, 'shared imports no other folder.'))];
 
 // GitHub Desktop's rule: the typed wrappers (src/main/ipc-main.ts, src/preload/index.ts) are the only path to raw IPC.

@@ -5,10 +5,10 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NodeSpawner } from '../src/agent/node-spawner';
-import type { Logger, Spawner } from '../src/agent/ports';
-import { RUNNER_DEFAULTS, ScriptRunner, type ScriptRunRequest } from '../src/agent/script-runner';
-import { systemClock } from '../src/agent/system-clock';
+import { NodeSpawner } from '../src/agent/runner/node-spawner';
+import type { Logger, Spawner } from '../src/agent/core/ports';
+import { RUNNER_DEFAULTS, ScriptRunner, type ScriptRunRequest } from '../src/agent/runner/script-runner';
+import { systemClock } from '../src/agent/service/system-clock';
 import { liveSessionMembers } from './process-groups';
 
 const OVERHEAD_RUNS = 40;

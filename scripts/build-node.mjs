@@ -6,10 +6,10 @@ import { build } from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** The bundles, by output name under dist/. Code that finds package files looks up the nearest package.json (src/agent/node-spawner.ts). */
+/** The bundles, by output name under dist/. Code that finds package files looks up the nearest package.json (src/agent/runner/node-spawner.ts). */
 const ENTRY_POINTS = {
-  'agent/cli': 'src/agent/cli.ts',
-  'server/cli': 'src/server/cli.ts',
+  'agent/cli': 'src/agent/cli/cli.ts',
+  'server/cli': 'src/server/app/cli.ts',
   'scripts/start': 'scripts/start.ts',
 };
 const OUTPUT_FOLDERS = ['agent', 'server', 'scripts', 'chunks'];

@@ -1,5 +1,5 @@
 // Seeds the demo tenant of `npm start`: the system default agent configuration to everyone and a "hello" script run once.
-import type { AdminClient } from '../src/server/admin-api-client';
+import type { AdminClient } from '../src/server/admin-api/admin-api-client';
 
 export const DEMO_USERNAME = 'demo';
 export const DEMO_SCRIPT_NAME = 'hello';

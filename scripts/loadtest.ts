@@ -8,11 +8,11 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { openDatabase } from '../src/server/database';
-import { signDeviceToken } from '../src/shared/device-token';
-import { generateP256PrivateKey } from '../src/shared/p256-key';
+import { openDatabase } from '../src/server/db/database';
+import { signDeviceToken } from '../src/shared/node/device-token';
+import { generateP256PrivateKey } from '../src/shared/node/p256-key';
 import { DEVICE_API_PREFIX } from '../src/shared/protocol';
-import { AdminClient } from '../src/server/admin-api-client';
+import { AdminClient } from '../src/server/admin-api/admin-api-client';
 import { startPostgresCluster, type PostgresCluster } from './throwaway-postgres';
 import { distributeSystemDefaultToEveryone } from './demo-seed';
 

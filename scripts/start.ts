@@ -4,10 +4,10 @@ import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { startServer } from '../src/server/server-app';
-import { createNodeAgent, lockStateFolder } from '../src/agent/node-agent';
-import { startBrowserBridge } from '../src/agent/browser-bridge-server';
-import { AdminClient } from '../src/server/admin-api-client';
+import { startServer } from '../src/server/app/server-app';
+import { createNodeAgent, lockStateFolder } from '../src/agent/service/node-agent';
+import { startBrowserBridge } from '../src/agent/transport/browser-bridge-server';
+import { AdminClient } from '../src/server/admin-api/admin-api-client';
 import { demoPin, seedDemo, DEMO_USERNAME } from './demo-seed';
 import { buildRendererIfStale, RENDERER_DIST } from './renderer-build';
 

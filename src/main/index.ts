@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { app, BrowserWindow, powerMonitor, safeStorage, session, shell } from 'electron';
-import { createNodeAgent, lockStateFolder } from '../agent/node-agent';
+import { createNodeAgent, lockStateFolder } from '../agent/service/node-agent';
 import { createWindowFactory } from './app-windows';
 import { serveAgentOverIpc } from './ipc-main';
 import { SafeStorageSecretStore } from './safe-storage-secret-store';

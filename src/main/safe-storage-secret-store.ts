@@ -2,9 +2,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SafeStorage } from 'electron';
-import { writeFileAtomic } from '../agent/atomic-file';
-import { ensurePrivateDir } from '../agent/file-state-store';
-import type { SecretStore } from '../agent/ports';
+import { writeFileAtomic } from '../agent/state/atomic-file';
+import { ensurePrivateDir } from '../agent/state/file-state-store';
+import type { SecretStore } from '../agent/core/ports';
 
 /** The part of Electron's safeStorage this store uses; passed in so the store runs under plain Node with a fake. */
 export type SafeStorageApi = Pick<SafeStorage, 'isEncryptionAvailable' | 'encryptString' | 'decryptString' | 'getSelectedStorageBackend'>;

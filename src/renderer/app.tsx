@@ -1,7 +1,7 @@
 // The UI root: connects the status page to whichever AgentApi the host provided.
 import type { AgentApi } from '../preload/contract';
-import { StatusPage } from './status-page';
-import { useAgentStatus } from './use-agent-status';
+import { StatusPage } from './status/status-page';
+import { useAgentStatus } from './status/use-agent-status';
 
 export function App({ api }: { api: AgentApi }) {
   const { status, error, checkingIn, checkInNow } = useAgentStatus(api);

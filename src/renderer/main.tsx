@@ -4,7 +4,7 @@ import { createRoot } from 'react-dom/client';
 import type { AGENT_API_GLOBAL, AgentApi } from '../preload/contract';
 import { App } from './app';
 import { createBridgeClient, readBridgeToken } from './bridge-client';
-import { StatusPage } from './status-page';
+import { StatusPage } from './status/status-page';
 import './styles.css';
 
 // Typed against the contract's constant, so renaming the global fails the build instead of the app.

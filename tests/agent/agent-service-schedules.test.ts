@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FileStateStore } from '../../src/agent/file-state-store';
+import { FileStateStore } from '../../src/agent/state/file-state-store';
 import { DEVICE_API_PREFIX, EventsRequestSchema, ResultsRequestSchema } from '../../src/shared/protocol';
 import type { ScheduleSpec } from '../../src/shared/schedule';
 import type { ScriptResult } from '../../src/shared/script-result';

@@ -4,8 +4,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
-import type { AgentState } from '../../src/agent/agent-state';
-import { HttpFailure, type HttpClient, type HttpRequest, type HttpResponse, type LogFields, type Logger } from '../../src/agent/ports';
+import type { AgentState } from '../../src/agent/core/agent-state';
+import { HttpFailure, type HttpClient, type HttpRequest, type HttpResponse, type LogFields, type Logger } from '../../src/agent/core/ports';
 
 const made: string[] = [];
 

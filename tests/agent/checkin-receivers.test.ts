@@ -1,9 +1,9 @@
 // Check-in receivers (issue 10): each isolated, a failing one reported and never stopping the others or the next check-in; long work on its own queue.
 import { describe, expect, it } from 'vitest';
-import { CHECKIN_RECEIVERS, CheckinReceivers, type CheckinContext, type CheckinReceiver } from '../../src/agent/checkin-receivers';
-import type { OutboxEntry } from '../../src/agent/agent-state';
-import { FileStateStore } from '../../src/agent/file-state-store';
-import { SerialWorkQueue } from '../../src/agent/work-queue';
+import { CHECKIN_RECEIVERS, CheckinReceivers, type CheckinContext, type CheckinReceiver } from '../../src/agent/service/checkin-receivers';
+import type { OutboxEntry } from '../../src/agent/core/agent-state';
+import { FileStateStore } from '../../src/agent/state/file-state-store';
+import { SerialWorkQueue } from '../../src/agent/core/work-queue';
 import { DEFAULT_AGENT_CONFIG } from '../../src/shared/agent-config';
 import { DEVICE_API_PREFIX, EventsRequestSchema, type CheckinResponse } from '../../src/shared/protocol';
 import { recordingLogger } from './agent-test-kit';

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { previewSchedule } from '../../src/agent/cli-schedule';
+import { previewSchedule } from '../../src/agent/cli/cli-schedule';
 import { SCHEDULE_CASES } from '../shared/schedule-cases';
 
 const run = promisify(execFile);

@@ -5,7 +5,7 @@ import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { generateDeviceKey, privateKeyToPem } from '../../src/agent/device-identity';
+import { generateDeviceKey, privateKeyToPem } from '../../src/agent/enrollment/device-identity';
 import { enrolledState, tempDir, waitUntil } from './agent-test-kit';
 
 const run = promisify(execFile);

@@ -2,8 +2,8 @@
 import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MacConsoleUser, NamedScriptUser } from '../../src/agent/console-user';
-import { findMacUser, findPasswdUser, type CommandOutput } from '../../src/agent/local-users';
+import { MacConsoleUser, NamedScriptUser } from '../../src/agent/runner/console-user';
+import { findMacUser, findPasswdUser, type CommandOutput } from '../../src/agent/runner/local-users';
 import { tempDir } from './agent-test-kit';
 import { realRunner, runRequest } from './runner-test-kit';
 

@@ -2,8 +2,8 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FetchHttpClient } from '../../src/agent/fetch-http-client';
-import { HttpFailure, type HttpRequest } from '../../src/agent/ports';
+import { FetchHttpClient } from '../../src/agent/transport/fetch-http-client';
+import { HttpFailure, type HttpRequest } from '../../src/agent/core/ports';
 
 let server: Server | null = null;
 

@@ -2,9 +2,9 @@
 import { chmod, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { AgentState } from '../../src/agent/agent-state';
-import { FileSecretStore } from '../../src/agent/file-secret-store';
-import { FileStateStore } from '../../src/agent/file-state-store';
+import type { AgentState } from '../../src/agent/core/agent-state';
+import { FileSecretStore } from '../../src/agent/state/file-secret-store';
+import { FileStateStore } from '../../src/agent/state/file-state-store';
 import type { ScriptResult } from '../../src/shared/script-result';
 import { enrolledState, recordingLogger, tempDir } from './agent-test-kit';
 import { sampleResult } from '../support/sample-result';

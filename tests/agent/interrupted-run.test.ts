@@ -4,10 +4,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startServer, type AtworkServer } from '../../src/server/server-app';
+import { startServer, type AtworkServer } from '../../src/server/app/server-app';
 import type { ScriptResult } from '../../src/shared/script-result';
-import { AdminClient } from '../../src/server/admin-api-client';
-import { JOURNAL_HEARTBEAT_MS } from '../../src/agent/process-journal';
+import { AdminClient } from '../../src/server/admin-api/admin-api-client';
+import { JOURNAL_HEARTBEAT_MS } from '../../src/agent/delivery/process-journal';
 import { isAlive, tempDir, waitUntil } from './agent-test-kit';
 
 const BIN = join(import.meta.dirname, '../../bin/atwork-agent.js');

@@ -1,7 +1,7 @@
 // Bounded output capture: memory stays bounded, counts and hashes cover everything, rendering is valid UTF-8 within budget.
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { BoundedCapture, encodingFields, renderWithinBudget, type CapturedStream } from '../../src/agent/output-capture';
+import { BoundedCapture, encodingFields, renderWithinBudget, type CapturedStream } from '../../src/agent/runner/output-capture';
 
 function capture(text: string | Buffer, keepBytes: number, chunkSize = 7): CapturedStream {
   const bytes = Buffer.isBuffer(text) ? text : Buffer.from(text, 'utf8');

@@ -1,12 +1,12 @@
 // Issue 9 item 5: the journal entry records a run's processes and a heartbeat; recovery ends leftovers by verified identity and reports the stop time.
 import { describe, expect, it } from 'vitest';
-import { JournalEntrySchema, type JournalEntry } from '../../src/agent/agent-state';
-import type { StateStore } from '../../src/agent/ports';
-import { endLeftoverRun } from '../../src/agent/process-containment';
-import { JOURNAL_HEARTBEAT_MS, RunJournal } from '../../src/agent/process-journal';
-import type { ProcessInfo, ProcessTable } from '../../src/agent/ports';
-import { interruptedResult } from '../../src/agent/run-records';
-import { RunWorkFolder } from '../../src/agent/run-work-folder';
+import { JournalEntrySchema, type JournalEntry } from '../../src/agent/core/agent-state';
+import type { StateStore } from '../../src/agent/core/ports';
+import { endLeftoverRun } from '../../src/agent/runner/process-containment';
+import { JOURNAL_HEARTBEAT_MS, RunJournal } from '../../src/agent/delivery/process-journal';
+import type { ProcessInfo, ProcessTable } from '../../src/agent/core/ports';
+import { interruptedResult } from '../../src/agent/delivery/run-records';
+import { RunWorkFolder } from '../../src/agent/runner/run-work-folder';
 import { recordingLogger } from './agent-test-kit';
 import { FakeClock } from './scheduler-fake-clock';
 

@@ -1,8 +1,8 @@
 // A kept recurring schedule stops once a tenant CRL revokes the certificate that signed its ticket (issue 10, item 8).
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { FileStateStore } from '../../src/agent/file-state-store';
-import { createRevocationList, normalizeSerial } from '../../src/server/tenant-pki';
+import { FileStateStore } from '../../src/agent/state/file-state-store';
+import { createRevocationList, normalizeSerial } from '../../src/server/pki/tenant-pki';
 import { DEVICE_API_PREFIX, EventsRequestSchema } from '../../src/shared/protocol';
 import { recordingLogger } from './agent-test-kit';
 import { enrolled, pki } from './fake-device-server';

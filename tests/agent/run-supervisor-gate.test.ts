@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { NodeSpawner } from '../../src/agent/node-spawner';
+import { NodeSpawner } from '../../src/agent/runner/node-spawner';
 import { tempDir } from './agent-test-kit';
 
 const SUPERVISOR = fileURLToPath(new URL('../../dist/native/run-supervisor', import.meta.url));

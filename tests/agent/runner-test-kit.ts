@@ -1,9 +1,9 @@
 // Shared pieces of the script runner tests: a runner on real processes, requests, a spawner with replaceable methods.
 import { randomUUID } from 'node:crypto';
-import { NodeSpawner } from '../../src/agent/node-spawner';
-import type { Spawner } from '../../src/agent/ports';
-import { ScriptRunner, type ScriptRunRequest, type ScriptRunnerOptions } from '../../src/agent/script-runner';
-import { systemClock } from '../../src/agent/system-clock';
+import { NodeSpawner } from '../../src/agent/runner/node-spawner';
+import type { Spawner } from '../../src/agent/core/ports';
+import { ScriptRunner, type ScriptRunRequest, type ScriptRunnerOptions } from '../../src/agent/runner/script-runner';
+import { systemClock } from '../../src/agent/service/system-clock';
 import { recordingLogger, tempDir } from './agent-test-kit';
 
 export { liveSessionMembers } from '../../scripts/process-groups';

@@ -1,5 +1,5 @@
 // A Clock whose wall time and timers the scheduler tests move by hand, with the wall clock able to jump on its own.
-import type { Clock } from '../../src/agent/ports';
+import type { Clock } from '../../src/agent/core/ports';
 
 interface Timer {
   /** Monotonic time it fires at. */

@@ -1,8 +1,8 @@
 // The scheduler on a hand-moved clock: on-time runs, one catch-up for missed runs, clock jumps, zone changes, restarts.
 import { describe, expect, it } from 'vitest';
-import type { AgentState, ScheduledConfiguration } from '../../src/agent/agent-state';
-import { schedulesOf, withScheduleRun } from '../../src/agent/scheduled-configurations';
-import { MAX_WAKE_INTERVAL_MS, Scheduler, usableTimeZone, withPlannedRun } from '../../src/agent/scheduler';
+import type { AgentState, ScheduledConfiguration } from '../../src/agent/core/agent-state';
+import { schedulesOf, withScheduleRun } from '../../src/agent/delivery/scheduled-configurations';
+import { MAX_WAKE_INTERVAL_MS, Scheduler, usableTimeZone, withPlannedRun } from '../../src/agent/schedule/scheduler';
 import type { RecurringSchedule } from '../../src/shared/schedule';
 import type { TicketClaims } from '../../src/shared/ticket';
 import { recordingLogger } from './agent-test-kit';

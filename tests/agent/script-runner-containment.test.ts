@@ -4,10 +4,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { chmod, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { findPasswdUser } from '../../src/agent/local-users';
-import { NodeSpawner } from '../../src/agent/node-spawner';
-import { runMembers } from '../../src/agent/process-containment';
-import type { ProcessInfo } from '../../src/agent/ports';
+import { findPasswdUser } from '../../src/agent/runner/local-users';
+import { NodeSpawner } from '../../src/agent/runner/node-spawner';
+import { runMembers } from '../../src/agent/runner/process-containment';
+import type { ProcessInfo } from '../../src/agent/core/ports';
 import { isAlive, tempDir } from './agent-test-kit';
 import { realRunner, runRequest } from './runner-test-kit';
 

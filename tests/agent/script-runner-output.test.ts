@@ -1,7 +1,7 @@
 // The runner's output on real processes: capped head and tail, full counts and hashes, valid UTF-8, bounded memory.
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { ScriptRunOutcome } from '../../src/agent/script-runner';
+import type { ScriptRunOutcome } from '../../src/agent/runner/script-runner';
 import { realRunner, runRequest } from './runner-test-kit';
 
 const MARKER = /\n…\[truncated (\d+) bytes\]…\n/;

@@ -1,6 +1,6 @@
 // The runner's watchdog on real processes: max run time, SIGTERM then SIGKILL, background children, output held open.
 import { describe, expect, it } from 'vitest';
-import type { Spawner } from '../../src/agent/ports';
+import type { Spawner } from '../../src/agent/core/ports';
 import { isAlive, waitUntil } from './agent-test-kit';
 import { liveSessionMembers, realRunner, runRequest, spawnerWith } from './runner-test-kit';
 

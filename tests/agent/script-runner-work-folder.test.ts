@@ -4,7 +4,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { chmod, lstat, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findPasswdUser, type RunAsUser } from '../../src/agent/local-users';
+import { findPasswdUser, type RunAsUser } from '../../src/agent/runner/local-users';
 import { recordingLogger, tempDir } from './agent-test-kit';
 import { realRunner, runRequest } from './runner-test-kit';
 

@@ -4,9 +4,9 @@ import { existsSync } from 'node:fs';
 import { chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ScriptUserSource } from '../../src/agent/console-user';
-import { findPasswdUser } from '../../src/agent/local-users';
-import type { Spawner } from '../../src/agent/ports';
+import type { ScriptUserSource } from '../../src/agent/runner/console-user';
+import { findPasswdUser } from '../../src/agent/runner/local-users';
+import type { Spawner } from '../../src/agent/core/ports';
 import { tempDir } from './agent-test-kit';
 import { realRunner, runRequest, spawnerWith } from './runner-test-kit';
 

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Interpreter } from '../../src/shared/script-result';
-import { resolvePlaceholders, variablesProblem } from '../../src/agent/script-variables';
+import { resolvePlaceholders, variablesProblem } from '../../src/agent/runner/script-variables';
 import { tempDir } from './agent-test-kit';
 import { realRunner, runRequest } from './runner-test-kit';
 

@@ -2,12 +2,12 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { CompactEncrypt, CompactSign, compactDecrypt } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { openScriptBlob, openTicket, TicketRejectedError, type ReplayState, type TicketTrust } from '../../src/agent/ticket-verifier';
-import { sealBlob } from '../../src/shared/blob-cipher';
-import { generateP256PrivateKey } from '../../src/shared/p256-key';
+import { openScriptBlob, openTicket, TicketRejectedError, type ReplayState, type TicketTrust } from '../../src/agent/trust/ticket-verifier';
+import { sealBlob } from '../../src/shared/node/blob-cipher';
+import { generateP256PrivateKey } from '../../src/shared/node/p256-key';
 import type { DevicePublicJwk } from '../../src/shared/protocol';
-import { createTenantPki, type TenantPkiMaterial, type TenantSigner } from '../../src/server/tenant-pki';
-import { issueTicket, type TicketInput } from '../../src/server/ticket-issuer';
+import { createTenantPki, type TenantPkiMaterial, type TenantSigner } from '../../src/server/pki/tenant-pki';
+import { issueTicket, type TicketInput } from '../../src/server/device-api/ticket-issuer';
 
 const NOW = new Date('2026-11-24T12:00:00Z');
 const SCRIPT = Buffer.from('#!/bin/bash\necho "hello"\n');

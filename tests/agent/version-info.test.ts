@@ -1,7 +1,7 @@
 // getVersionInfo under plain Node: what the contract promises, with the agent's own version and no Electron.
 import { describe, expect, it } from 'vitest';
-import { AGENT_VERSION } from '../../src/agent/agent-version';
-import { versionInfo } from '../../src/agent/version-info';
+import { AGENT_VERSION } from '../../src/agent/core/agent-version';
+import { versionInfo } from '../../src/agent/service/version-info';
 import { AGENT_METHODS } from '../../src/shared/agent-service-contract';
 
 describe('versionInfo', () => {

@@ -1,13 +1,13 @@
 // A blob download that meets a server down for now (503) is retried at the next check-in, not rejected for good (issue 9).
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AgentService } from '../../src/agent/agent-service';
-import { FetchHttpClient } from '../../src/agent/fetch-http-client';
-import { FileSecretStore } from '../../src/agent/file-secret-store';
-import { FileStateStore } from '../../src/agent/file-state-store';
-import { NodeSpawner } from '../../src/agent/node-spawner';
-import type { HttpClient, HttpRequest, Logger } from '../../src/agent/ports';
-import { systemClock } from '../../src/agent/system-clock';
+import { AgentService } from '../../src/agent/service/agent-service';
+import { FetchHttpClient } from '../../src/agent/transport/fetch-http-client';
+import { FileSecretStore } from '../../src/agent/state/file-secret-store';
+import { FileStateStore } from '../../src/agent/state/file-state-store';
+import { NodeSpawner } from '../../src/agent/runner/node-spawner';
+import type { HttpClient, HttpRequest, Logger } from '../../src/agent/core/ports';
+import { systemClock } from '../../src/agent/service/system-clock';
 import type { ScriptResult } from '../../src/shared/script-result';
 import { TestServer } from '../server/server-fixture';
 

@@ -3,11 +3,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNodeAgent } from '../../src/agent/node-agent';
-import type { AgentService } from '../../src/agent/agent-service';
-import { startServer, type AtworkServer } from '../../src/server/server-app';
+import { createNodeAgent } from '../../src/agent/service/node-agent';
+import type { AgentService } from '../../src/agent/service/agent-service';
+import { startServer, type AtworkServer } from '../../src/server/app/server-app';
 import type { ScriptResult } from '../../src/shared/script-result';
-import { AdminClient } from '../../src/server/admin-api-client';
+import { AdminClient } from '../../src/server/admin-api/admin-api-client';
 
 interface LogEntry {
   kind: string;

@@ -3,7 +3,7 @@ import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import type { AgentStatus } from '../../src/shared/agent-status';
-import { StatusPage } from '../../src/renderer/status-page';
+import { StatusPage } from '../../src/renderer/status/status-page';
 import { makeRun, makeStatus } from '../support/fake-agent-service';
 
 function render(status: AgentStatus | null, error: string | null = null, checkingIn = false): string {

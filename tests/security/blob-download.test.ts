@@ -2,10 +2,10 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { blobDeadlineMs, BLOB_MAX_DEADLINE_MS, DeviceApiClient, DeviceApiError } from '../../src/agent/device-api-client';
-import { FetchHttpClient } from '../../src/agent/fetch-http-client';
-import { generateP256PrivateKey } from '../../src/shared/p256-key';
-import { systemClock } from '../../src/agent/system-clock';
+import { blobDeadlineMs, BLOB_MAX_DEADLINE_MS, DeviceApiClient, DeviceApiError } from '../../src/agent/transport/device-api-client';
+import { FetchHttpClient } from '../../src/agent/transport/fetch-http-client';
+import { generateP256PrivateKey } from '../../src/shared/node/p256-key';
+import { systemClock } from '../../src/agent/service/system-clock';
 
 const SIGNED_SIZE = 64 * 1024;
 const DEADLINE_MS = 600;

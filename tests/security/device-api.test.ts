@@ -2,11 +2,11 @@
 import { randomUUID } from 'node:crypto';
 import { compactDecrypt, SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signDeviceToken } from '../../src/shared/device-token';
+import { signDeviceToken } from '../../src/shared/node/device-token';
 import { CheckinResponseSchema, DEVICE_TOKEN_AUDIENCE, type CheckinResponse } from '../../src/shared/protocol';
 import type { ScriptResult } from '../../src/shared/script-result';
 import { TicketClaimsSchema } from '../../src/shared/ticket';
-import { parseDeviceRateLimits } from '../../src/server/device-rate-limits';
+import { parseDeviceRateLimits } from '../../src/server/device-api/device-rate-limits';
 import { BAD_DEVICE_BODIES } from '../server/bad-device-bodies';
 import { DEVICE, newDeviceKeys, TestServer, type DeviceKeys } from '../server/server-fixture';
 import { sampleResult } from '../support/sample-result';

@@ -2,8 +2,8 @@
 import { chmod, mkdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { generateDeviceKey, privateKeyToPem } from '../../src/agent/device-identity';
-import { FileSecretStore } from '../../src/agent/file-secret-store';
+import { generateDeviceKey, privateKeyToPem } from '../../src/agent/enrollment/device-identity';
+import { FileSecretStore } from '../../src/agent/state/file-secret-store';
 import { SAFE_STORAGE_KEY_FILE, SafeStorageSecretStore, type SafeStorageApi } from '../../src/main/safe-storage-secret-store';
 import { makeTempDir, removeDir } from './tamper-kit';
 

@@ -5,8 +5,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CompactSign, FlattenedSign } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runOpenTicket, type OpenTicketOutcome } from '../../src/agent/cli-open-ticket';
-import { createRevocationList, issueSigningCertificate } from '../../src/server/tenant-pki';
+import { runOpenTicket, type OpenTicketOutcome } from '../../src/agent/cli/cli-open-ticket';
+import { createRevocationList, issueSigningCertificate } from '../../src/server/pki/tenant-pki';
 import {
   b64uJson,
   encryptTo,

@@ -5,12 +5,12 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CompactEncrypt, compactDecrypt } from 'jose';
-import type { OpenTicketOptions } from '../../src/agent/cli-open-ticket';
-import { sealBlob, type SealedBlob } from '../../src/shared/blob-cipher';
-import { generateP256PrivateKey } from '../../src/shared/p256-key';
+import type { OpenTicketOptions } from '../../src/agent/cli/cli-open-ticket';
+import { sealBlob, type SealedBlob } from '../../src/shared/node/blob-cipher';
+import { generateP256PrivateKey } from '../../src/shared/node/p256-key';
 import { DevicePublicJwkSchema, type DevicePublicJwk } from '../../src/shared/protocol';
-import { createTenantPki, type TenantPkiMaterial, type TenantSigner } from '../../src/server/tenant-pki';
-import { issueTicket, type TicketInput } from '../../src/server/ticket-issuer';
+import { createTenantPki, type TenantPkiMaterial, type TenantSigner } from '../../src/server/pki/tenant-pki';
+import { issueTicket, type TicketInput } from '../../src/server/device-api/ticket-issuer';
 
 export const AGENT_BIN = path.resolve(import.meta.dirname, '../../bin/atwork-agent.js');
 export const SERVER_BIN = path.resolve(import.meta.dirname, '../../bin/atwork-server.js');

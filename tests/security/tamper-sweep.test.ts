@@ -1,6 +1,6 @@
 // Randomized tamper sweep (issue 4): 10,000 mutations of genuine tickets and blobs; none may be accepted and none may crash the verifier.
 import { describe, expect, it } from 'vitest';
-import { openScriptBlob, openTicket, TicketRejectedError, type ReplayState, type TicketTrust } from '../../src/agent/ticket-verifier';
+import { openScriptBlob, openTicket, TicketRejectedError, type ReplayState, type TicketTrust } from '../../src/agent/trust/ticket-verifier';
 import type { TicketClaims } from '../../src/shared/ticket';
 import { b64uJson, encryptTo, flipInBuffer, fromB64uJson, innerJws, issueFor, makeDevice, makeTenant, type Device, type Issued } from './tamper-kit';
 

@@ -1,7 +1,7 @@
 // The admin API as a contract on both databases: the served OpenAPI document covers every route, and no input to any route is ever a 5xx.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_API_ROUTES } from '../../src/server/admin-api-catalog';
+import { ADMIN_API_ROUTES } from '../../src/server/admin-api/admin-api-catalog';
 import { BACKENDS } from '../support/test-databases';
 import { ADMIN, TestServer } from './server-fixture';
 

@@ -1,7 +1,7 @@
 // Issue 9 on both databases: every numeric admin field bounded to its column (from the route catalog), UTF-8 bodies checked byte for byte.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ADMIN_API_ROUTES } from '../../src/server/admin-api-catalog';
+import { ADMIN_API_ROUTES } from '../../src/server/admin-api/admin-api-catalog';
 import { INT32_MAX, INT32_MIN } from '../../src/shared/input-bounds';
 import { BACKENDS } from '../support/test-databases';
 import { ADMIN, TestServer } from './server-fixture';

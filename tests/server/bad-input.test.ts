@@ -1,7 +1,7 @@
 // Bad input never gives a 5xx: malformed JSON, wrong shapes, oversized bodies and unknown routes all get a 4xx with {error, message}.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, DEVICE, TestServer, type DeviceKeys } from './server-fixture';
-import { signDeviceToken } from '../../src/shared/device-token';
+import { signDeviceToken } from '../../src/shared/node/device-token';
 import { BACKENDS } from '../support/test-databases';
 
 describe.each(BACKENDS)('bad input on %s', (backend) => {

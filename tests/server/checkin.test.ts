@@ -1,7 +1,7 @@
 // Check-in, device authentication and blob authorization: tickets only once an agent configuration is distributed.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openBlob, sha256Hex } from '../../src/shared/blob-cipher';
-import { signDeviceToken } from '../../src/shared/device-token';
+import { openBlob, sha256Hex } from '../../src/shared/node/blob-cipher';
+import { signDeviceToken } from '../../src/shared/node/device-token';
 import { CheckinResponseSchema, DEVICE_API_PREFIX, type CheckinResponse } from '../../src/shared/protocol';
 import { openTicketForTest } from './open-ticket';
 import { DEVICE, TestServer, newDeviceKeys, type DeviceKeys } from './server-fixture';

@@ -2,7 +2,7 @@
 import { connect, type Socket } from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startServer, type AtworkServer } from '../../src/server/server-app';
+import { startServer, type AtworkServer } from '../../src/server/app/server-app';
 import { makeTempDir, removeDir } from './server-fixture';
 
 let server: AtworkServer | null = null;

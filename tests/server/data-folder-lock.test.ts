@@ -2,7 +2,7 @@
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startServer } from '../../src/server/server-app';
+import { startServer } from '../../src/server/app/server-app';
 import { startServerProcess, type ServerProcess } from '../support/server-process';
 import { makeTempDir, removeDir } from './server-fixture';
 

@@ -2,8 +2,8 @@
 import { chmod, chown, mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ensureDataDir } from '../../src/server/data-folder';
-import { startServer } from '../../src/server/server-app';
+import { ensureDataDir } from '../../src/server/app/data-folder';
+import { startServer } from '../../src/server/app/server-app';
 import { makeTempDir, removeDir } from './server-fixture';
 
 const isRoot = process.getuid?.() === 0;

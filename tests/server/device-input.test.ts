@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ScriptResult } from '../../src/shared/script-result';
-import { ENROLL_SUBJECT, signDeviceToken } from '../../src/shared/device-token';
+import { ENROLL_SUBJECT, signDeviceToken } from '../../src/shared/node/device-token';
 import { BACKENDS } from '../support/test-databases';
 import { sampleResult } from '../support/sample-result';
 import { DEVICE, newDeviceKeys, TestServer, type DeviceKeys } from './server-fixture';

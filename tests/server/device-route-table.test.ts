@@ -2,10 +2,10 @@
 import { randomUUID } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENROLL_SUBJECT, signDeviceToken } from '../../src/shared/device-token';
+import { ENROLL_SUBJECT, signDeviceToken } from '../../src/shared/node/device-token';
 import type { EnrollResponse } from '../../src/shared/protocol';
-import { DEVICE_API_ROUTES } from '../../src/server/device-api-catalog';
-import type { DeviceRouteSpec } from '../../src/server/device-route';
+import { DEVICE_API_ROUTES } from '../../src/server/device-api/device-api-catalog';
+import type { DeviceRouteSpec } from '../../src/server/device-api/device-route';
 import { BACKENDS } from '../support/test-databases';
 import { BAD_DEVICE_BODIES } from './bad-device-bodies';
 import { sampleResult } from '../support/sample-result';

@@ -2,7 +2,7 @@
 import { X509Certificate } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EnrollResponseSchema } from '../../src/shared/protocol';
-import { signDeviceToken } from '../../src/shared/device-token';
+import { signDeviceToken } from '../../src/shared/node/device-token';
 import { DEVICE, TestServer, newDeviceKeys } from './server-fixture';
 import { BACKENDS } from '../support/test-databases';
 

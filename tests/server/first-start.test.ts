@@ -4,9 +4,9 @@ import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { sha256Hex } from '../../src/shared/blob-cipher';
+import { sha256Hex } from '../../src/shared/node/blob-cipher';
 import { DEFAULT_AGENT_CONFIG } from '../../src/shared/agent-config';
-import { startServer } from '../../src/server/server-app';
+import { startServer } from '../../src/server/app/server-app';
 import { ADMIN, makeTempDir, removeDir } from './server-fixture';
 
 const mode = async (file: string) => (await stat(file)).mode & 0o777;
@@ -111,8 +111,8 @@ describe('first start', () => {
   it('creates the tenant, its keys, the admin token and the default configuration in one transaction', async () => {
     // A start that fails half-way (here: a trigger refuses the default configuration) must leave none of them behind.
     const { mkdir } = await import('node:fs/promises');
-    const { openDatabase } = await import('../../src/server/database');
-    const { migrateToLatest } = await import('../../src/server/migrations');
+    const { openDatabase } = await import('../../src/server/db/database');
+    const { migrateToLatest } = await import('../../src/server/db/migrations');
     await mkdir(dataDir, { mode: 0o700 });
     await writeFile(path.join(dataDir, 'atwork.db'), '', { mode: 0o600 });
     const db = openDatabase({ dataDir });

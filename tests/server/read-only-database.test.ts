@@ -2,7 +2,7 @@
 import path from 'node:path';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startServer } from '../../src/server/server-app';
+import { startServer } from '../../src/server/app/server-app';
 import { createTestDatabase, type TestDatabase } from '../support/test-databases';
 import { makeTempDir, removeDir } from './server-fixture';
 

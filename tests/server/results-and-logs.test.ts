@@ -1,7 +1,7 @@
 // Results stored exactly once per execution id, events, and the device log that shows both newest first.
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { sha256Hex } from '../../src/shared/blob-cipher';
+import { sha256Hex } from '../../src/shared/node/blob-cipher';
 import type { DeviceEvent } from '../../src/shared/protocol';
 import type { ScriptResult } from '../../src/shared/script-result';
 import { TestServer, type DeviceKeys } from './server-fixture';

@@ -1,7 +1,7 @@
 // Routing errors in the project's {error, message} format (issue 9): 414 and bad URLs from the router, 405 with Allow.
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { frameworkErrors, installErrorHandlers } from '../../src/server/http-errors';
+import { frameworkErrors, installErrorHandlers } from '../../src/server/app/http-errors';
 import { DEVICE, TestServer } from './server-fixture';
 
 describe('router errors with frameworkErrors', () => {

@@ -4,11 +4,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
-import { ENROLL_SUBJECT, signDeviceToken } from '../../src/shared/device-token';
-import { generateP256PrivateKey } from '../../src/shared/p256-key';
+import { ENROLL_SUBJECT, signDeviceToken } from '../../src/shared/node/device-token';
+import { generateP256PrivateKey } from '../../src/shared/node/p256-key';
 import { DEVICE_API_PREFIX, DevicePublicJwkSchema, type DevicePublicJwk, type EnrollResponse } from '../../src/shared/protocol';
-import { openDatabase, type Db } from '../../src/server/database';
-import { startServer, type AtworkServer, type ServerOptions } from '../../src/server/server-app';
+import { openDatabase, type Db } from '../../src/server/db/database';
+import { startServer, type AtworkServer, type ServerOptions } from '../../src/server/app/server-app';
 import { createTestDatabase, type Backend, type TestDatabase } from '../support/test-databases';
 
 export const ADMIN = '/api/admin/v1';

@@ -6,8 +6,8 @@ import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/server/database';
-import { startServer, type AtworkServer } from '../../src/server/server-app';
+import { openDatabase } from '../../src/server/db/database';
+import { startServer, type AtworkServer } from '../../src/server/app/server-app';
 import { makeTempDir, removeDir } from './server-fixture';
 
 let server: AtworkServer | null = null;

@@ -4,7 +4,7 @@ import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startServer, type AtworkServer } from '../../src/server/server-app';
+import { startServer, type AtworkServer } from '../../src/server/app/server-app';
 import { makeTempDir, removeDir } from './server-fixture';
 
 const isRoot = process.getuid?.() === 0;

@@ -4,11 +4,11 @@ import { chmod, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { compactDecrypt } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { acceptRevocationList, EMPTY_REPLAY_RECORD, replayStateOf } from '../../src/agent/replay-record';
-import { verifyRevocationList } from '../../src/agent/revocation-list';
-import { openTicket, TicketRejectedError } from '../../src/agent/ticket-verifier';
+import { acceptRevocationList, EMPTY_REPLAY_RECORD, replayStateOf } from '../../src/agent/trust/replay-record';
+import { verifyRevocationList } from '../../src/agent/trust/revocation-list';
+import { openTicket, TicketRejectedError } from '../../src/agent/trust/ticket-verifier';
 import { CheckinResponseSchema, type CheckinResponse } from '../../src/shared/protocol';
-import { startServer } from '../../src/server/server-app';
+import { startServer } from '../../src/server/app/server-app';
 import { BACKENDS } from '../support/test-databases';
 import { makeTempDir, removeDir, TestServer } from './server-fixture';
 

@@ -2,8 +2,8 @@
 import { createPublicKey, randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { signDeviceToken, verifyDeviceToken } from '../../src/shared/device-token';
-import { generateP256PrivateKey } from '../../src/shared/p256-key';
+import { signDeviceToken, verifyDeviceToken } from '../../src/shared/node/device-token';
+import { generateP256PrivateKey } from '../../src/shared/node/p256-key';
 import { DEVICE_TOKEN_AUDIENCE, DevicePublicJwkSchema } from '../../src/shared/protocol';
 
 const privateKey = generateP256PrivateKey();

@@ -5,7 +5,7 @@ import { mkdtemp, readFile, readdir, rm, utimes, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { acquireFolderLock, FolderLockedError } from '../../src/shared/folder-lock';
+import { acquireFolderLock, FolderLockedError } from '../../src/shared/node/folder-lock';
 
 const options = { fileName: 'test.lock', holderName: 'test holder' };
 const dirs: string[] = [];

@@ -1,7 +1,7 @@
 // P-256 keys made through ECDH: valid, usable for ES256, and exportable as a JWK whatever their leading bytes.
 import { createPublicKey, sign, verify } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { generateP256PrivateKey } from '../../src/shared/p256-key';
+import { generateP256PrivateKey } from '../../src/shared/node/p256-key';
 
 describe('generateP256PrivateKey', () => {
   it('makes distinct P-256 private keys that sign and verify', () => {

@@ -1,0 +1,390 @@
+// The agent core's service: enrollment, the check-in loop, script delivery, scheduled runs, result reporting, and the status its UIs show.
+import type { KeyObject } from 'node:crypto';
+import type { AgentServiceContract, MethodResult } from '../../shared/agent-service-contract';
+import type { AgentStatus } from '../../shared/agent-status';
+import type { CheckinResponse } from '../../shared/protocol';
+import type { AgentState, JournalEntry, ScheduledConfiguration } from '../core/agent-state';
+import type { ScriptUserSource } from '../runner/console-user';
+import { CheckinBackoff, MAX_CHECKIN_INTERVAL_MS, type BackoffOptions } from './checkin-backoff';
+import { failureKindOf, retryAfterOf } from '../delivery/delivery-failure';
+import { DeviceApiClient } from '../transport/device-api-client';
+import { enrollDevice, type EnrollParams } from '../enrollment/device-enrollment';
+import { AGENT_VERSION } from '../core/agent-version';
+import { deviceFacts } from '../enrollment/device-identity';
+import { DeviceKeyUnusableError, loadDeviceKey } from '../enrollment/device-key-loader';
+import { CheckinReceivers, type CheckinReceiver } from './checkin-receivers';
+import { flushOutbox, reportSetAsideFiles } from '../outbox/outbox-sender';
+import type { AgentPorts } from '../core/ports';
+import { ResilientStateStore } from '../state/resilient-state-store';
+import { recoverInterruptedRun, summarize, withRecentRun } from '../delivery/run-records';
+import { schedulesOf, withScheduleRun } from '../delivery/scheduled-configurations';
+import { Scheduler, type DeviceTimeZone } from '../schedule/scheduler';
+import { findHandled, runScheduled, withHandled, type DeliveryContext, type RunContext } from '../delivery/script-delivery';
+import { ScriptRunner, type RunAsUser } from '../runner/script-runner';
+import { StatusListeners } from './status-listeners';
+import { systemTimeZone } from '../schedule/system-time-zone';
+import { versionInfo } from './version-info';
+import { SerialWorkQueue } from '../core/work-queue';
+
+/** How often an unusable device key is looked at again without a check-in in between (issue 9). */
+const KEY_RECHECK_MS = 3600 * 1000;
+
+export interface AgentOptions extends BackoffOptions {
+  /** Who runs scripts that are not "Run as root" when the agent runs as root. */
+  runAsUser?: RunAsUser;
+  /** Where that user comes from when it is not fixed: the Mac's console user by default, or a configured account. */
+  scriptUsers?: ScriptUserSource;
+  /** Parent of the per-run script working folders; the OS temp folder by default. */
+  scriptTempRoot?: string;
+  /** Wait before looking at an unusable device key again (default 1 h); checkInNow looks at once. */
+  keyRecheckMs?: number;
+  /** The device's time zone for "device" schedules (default: the machine's, read afresh at each computation). */
+  timeZone?: DeviceTimeZone;
+  /** Test hook: the receivers of check-in answers, instead of CHECKIN_RECEIVERS. */
+  checkinReceivers?: readonly CheckinReceiver[];
+}
+
+export class AgentService implements AgentServiceContract {
+  private readonly runner: ScriptRunner;
+  private readonly scheduler: Scheduler;
+  private readonly timeZone: DeviceTimeZone;
+  private readonly listeners: StatusListeners;
+  private readonly ports: AgentPorts;
+  /** The state store the whole core writes through: it keeps finished results the disk refuses (issue 9). */
+  private readonly store: ResilientStateStore;
+  private readonly backoff: CheckinBackoff;
+  private state: AgentState | null = null;
+  private stateLoaded = false;
+  private deviceKey: KeyObject | null = null;
+  /**
+   * The check-in queue: check-in cycles (and every check-in receiver), scheduler wakes with their scheduled runs,
+   * and journal recovery run on it one at a time, so only one of them reads or writes the state at a time.
+   */
+  private readonly checkins: SerialWorkQueue;
+  /**
+   * The work queue: work that can take minutes (installs, onboarding steps) runs here, one at a time, apart from the
+   * check-in queue, so a check-in or a scheduled run never waits for it (issue 10).
+   */
+  private readonly work: SerialWorkQueue;
+  private readonly receivers: CheckinReceivers;
+  private running = false;
+  private cancelTimer: (() => void) | null = null;
+  private journalRecovered = false;
+  /** Why the last check-in could not even start (no enrollment, unusable state); otherwise the state holds the error. */
+  private cycleError: string | null = null;
+  /** Why the device key cannot be used; no check-in is tried while it is set. */
+  private keyProblem: string | null = null;
+
+  constructor(
+    ports: AgentPorts,
+    private readonly options: AgentOptions = {},
+  ) {
+    this.store = new ResilientStateStore(ports.state, ports.clock, ports.logger);
+    this.ports = { ...ports, state: this.store };
+    this.backoff = new CheckinBackoff(ports.clock, options);
+    this.checkins = new SerialWorkQueue(ports.logger);
+    this.work = new SerialWorkQueue(ports.logger);
+    this.receivers = new CheckinReceivers(options.checkinReceivers);
+    this.listeners = new StatusListeners(() => this.getStatus(), ports.logger);
+    this.runner = new ScriptRunner({
+      spawner: ports.spawner,
+      clock: ports.clock,
+      logger: ports.logger,
+      tempRoot: options.scriptTempRoot,
+      runAsUser: options.runAsUser,
+      userSource: options.scriptUsers,
+    });
+    this.timeZone = options.timeZone ?? systemTimeZone;
+    this.scheduler = new Scheduler({
+      clock: ports.clock,
+      logger: ports.logger,
+      timeZone: this.timeZone,
+      exclusive: (task) => this.exclusive(task),
+      schedules: () => this.keptSchedules(),
+      updateSchedules: (change) => this.update((s) => ({ ...s, schedules: change(schedulesOf(s)) })),
+      run: (entry, scheduledFor) => this.runScheduledAndReport(entry, scheduledFor),
+    });
+  }
+
+  async isEnrolled(): Promise<boolean> {
+    return (await this.loadState()) !== null;
+  }
+
+  /** Generates the P-256 device key (private key never leaves the secret store), enrolls with user + PIN, pins the root. */
+  async enroll(params: EnrollParams): Promise<{ deviceId: string }> {
+    const existing = await this.loadState();
+    if (existing !== null) throw new Error(`this device is already enrolled with ${existing.serverUrl} as ${existing.deviceId}; retire it before enrolling again`);
+    const { state, key } = await enrollDevice(this.ports, params);
+    await this.ports.state.writeState(state);
+    this.state = state;
+    this.deviceKey = key;
+    this.ports.logger.info('enrolled', { serverUrl: state.serverUrl, deviceId: state.deviceId });
+    this.emit();
+    return { deviceId: state.deviceId };
+  }
+
+  /**
+   * Starts the check-in loop (immediately, then every nextCheckinSeconds from the server; retries with backoff on
+   * failure) and the scheduler of kept recurring scripts, which runs them whether or not the server is reachable.
+   */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.scheduleCycle(0);
+    this.scheduler.start();
+  }
+
+  /** Stops the loop and the scheduler and waits for a running check-in or script, and queued long work, to settle. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.cancelTimer?.();
+    this.cancelTimer = null;
+    this.scheduler.stop();
+    await this.checkins.idle();
+    await this.work.idle();
+  }
+
+  /** Resolves once the check-in or scheduled run under way (and any queued behind it) has settled. */
+  idle(): Promise<void> {
+    return this.checkins.idle();
+  }
+
+  /** Tells the scheduler to look at the clock now, e.g. when the Mac wakes from sleep, rather than within a minute. */
+  wakeScheduler(): void {
+    this.scheduler.wake();
+  }
+
+  async getStatus(): Promise<AgentStatus> {
+    let state: AgentState | null = null;
+    let loadError: string | null = null;
+    try {
+      state = await this.loadState();
+    } catch (error) {
+      loadError = messageOf(error);
+    }
+    return {
+      serverUrl: state?.serverUrl ?? null,
+      deviceId: state?.deviceId ?? null,
+      enrolled: state !== null,
+      lastCheckinAt: state?.lastCheckinAt ?? null,
+      // Local troubles first: they explain a check-in error the state may still hold from before.
+      lastCheckinError: loadError ?? this.keyProblem ?? this.store.writeProblem() ?? state?.lastCheckinError ?? this.cycleError,
+      nextCheckinAt: state?.nextCheckinAt ?? null,
+      recentRuns: state?.recentRuns ?? [],
+    };
+  }
+
+  async checkInNow(): Promise<AgentStatus> {
+    await this.exclusive(() => this.cycle());
+    return this.getStatus();
+  }
+
+  async getVersionInfo(): Promise<MethodResult<'getVersionInfo'>> {
+    return versionInfo();
+  }
+
+  onStatusChanged(listener: (status: AgentStatus) => void): () => void {
+    return this.listeners.add(listener);
+  }
+
+  private scheduleCycle(delayMs: number): void {
+    this.cancelTimer?.();
+    this.cancelTimer = this.ports.clock.schedule(delayMs, () => {
+      this.cancelTimer = null;
+      void this.exclusive(() => (this.running ? this.cycle() : Promise.resolve()));
+    });
+  }
+
+  private exclusive(task: () => Promise<void>): Promise<void> {
+    return this.checkins.run('check-in cycle', task);
+  }
+
+  /**
+   * One round: recover interrupted runs, check in, deliver new scripts, send the outbox, schedule the next round.
+   *
+   * Each step catches its own failure so the others still run (DESIGN.md: one failing step never kills the loop).
+   */
+  private async cycle(): Promise<void> {
+    let nextDelayMs: number;
+    try {
+      nextDelayMs = await this.enrolledCycle();
+    } catch (error) {
+      // Reached only when the state or the key cannot be used; the loop still goes on and the status says why.
+      this.ports.logger.error('check-in cycle failed', { reason: messageOf(error) });
+      if (error instanceof DeviceKeyUnusableError) {
+        this.keyProblem = error.message;
+        nextDelayMs = this.options.keyRecheckMs ?? KEY_RECHECK_MS;
+      } else {
+        this.backoff.failed(null);
+        nextDelayMs = this.backoff.delayMs();
+        this.cycleError = `check-in: ${messageOf(error)}`;
+      }
+    }
+    // Whichever way the round ended, so the status never shows a check-in that will not happen (an unusable key waits an hour).
+    const nextCheckinAt = this.running ? new Date(this.ports.clock.now().getTime() + nextDelayMs).toISOString() : null;
+    if (this.state !== null) await this.step('record the next check-in time', () => this.update((s) => ({ ...s, nextCheckinAt })));
+    this.emit();
+    if (this.running) this.scheduleCycle(nextDelayMs);
+  }
+
+  private async enrolledCycle(): Promise<number> {
+    const state = await this.loadState();
+    if (state === null) {
+      this.cycleError = 'this device is not enrolled; enroll it with a user name and PIN first';
+      this.backoff.failed(null);
+      return this.backoff.delayMs();
+    }
+    const api = await this.api(state);
+    this.cycleError = null;
+    await this.step('keep finished results on disk', () => this.store.persistHeld());
+    await this.step('recover interrupted runs', () => this.recoverJournal());
+    let answer: CheckinResponse | null = null;
+    let failure: unknown = null;
+    try {
+      answer = await api.checkIn(state.deviceId, { agentVersion: AGENT_VERSION, osVersion: deviceFacts().osVersion });
+    } catch (error) {
+      failure = error;
+      this.ports.logger.warn('check-in failed', { reason: messageOf(error) });
+      await this.step('record the check-in error', () => this.update((s) => ({ ...s, lastCheckinError: messageOf(error) })));
+    }
+    // Isolated like the other steps, so results the disk refused are still delivered from memory (issue 9).
+    if (answer !== null) await this.step('apply the check-in answer', () => this.applyCheckin(answer, api));
+    await this.step('report state files set aside', () => reportSetAsideFiles(this.store, this.ports));
+    // A refused device or a server asking for quiet gets no more calls this round (issue 9).
+    if (failureKindOf(failure) !== 'unauthorized' && retryAfterOf(failure) === null) {
+      const stoppedBy = await this.sendOutbox(api, state.deviceId);
+      failure ??= stoppedBy;
+    }
+    // A round that could not write its state failed too, so a full disk backs off even when the server answered.
+    const healthy = failure === null && this.store.writeProblem() === null;
+    if (healthy) this.backoff.succeeded();
+    else this.backoff.failed(retryAfterOf(failure));
+    const delayMs = healthy && answer !== null ? Math.min(answer.nextCheckinSeconds * 1000, MAX_CHECKIN_INTERVAL_MS) : this.backoff.delayMs();
+    return delayMs;
+  }
+
+  /** Records the answer, then hands it to the check-in receivers, each isolated (checkin-receivers.ts). */
+  private async applyCheckin(answer: CheckinResponse, api: DeviceApiClient): Promise<void> {
+    const now = this.ports.clock.now().toISOString();
+    await this.update((s) => ({ ...s, lastCheckinAt: now, lastCheckinError: null }));
+    this.emit();
+    await this.receivers.apply(answer, { ...this.deliveryContext(api), work: this.work });
+    this.scheduler.wake();
+  }
+
+  /** The kept recurring configurations, after interrupted runs moved their floors; none before enrollment. */
+  private async keptSchedules(): Promise<ScheduledConfiguration[]> {
+    const state = await this.loadState();
+    if (state === null) return [];
+    await this.step('recover interrupted runs', () => this.recoverJournal());
+    return schedulesOf(this.requireState());
+  }
+
+  /**
+   * One scheduled run, then its result is sent at once if the server answered the last check-in; otherwise it waits in
+   * the outbox for the next check-in rather than holding up other runs while an unreachable server times out.
+   */
+  private async runScheduledAndReport(entry: ScheduledConfiguration, scheduledFor: Date): Promise<void> {
+    await runScheduled(this.runContext(), entry, scheduledFor);
+    this.emit();
+    const state = this.requireState();
+    if (state.lastCheckinError !== null || this.backoff.quiet()) return;
+    await this.step('reach the server', async () => void (await this.sendOutbox(await this.api(state), state.deviceId)));
+  }
+
+  /** Sends the outbox; a refused device (401, 403) shows as the agent's error until a check-in succeeds again. */
+  private async sendOutbox(api: DeviceApiClient, deviceId: string): Promise<unknown> {
+    let stoppedBy: unknown = null;
+    await this.step('send results', async () => {
+      stoppedBy = (await flushOutbox(this.ports.state, api, deviceId, this.ports)).stoppedBy;
+    });
+    if (failureKindOf(stoppedBy) === 'unauthorized') await this.step('record the delivery error', () => this.update((s) => ({ ...s, lastCheckinError: messageOf(stoppedBy) })));
+    return stoppedBy;
+  }
+
+  /**
+   * Turns each leftover journal entry (the agent died mid-run) into an interrupted result, once per process start.
+   *
+   * The run is never repeated: an "execute once" version is marked started, a scheduled run moves its schedule's floor.
+   */
+  private async recoverJournal(): Promise<void> {
+    if (this.journalRecovered) return;
+    for (const entry of await this.ports.state.listJournal()) {
+      const result = await recoverInterruptedRun(entry, this.ports);
+      await this.ports.state.putOutbox({ kind: 'result', result });
+      await this.update((s) => ({ ...neverAgain(s, entry, result.endedAt), recentRuns: withRecentRun(s.recentRuns, summarize(result)) }));
+      await this.ports.state.removeJournal(entry.executionId);
+      this.ports.logger.warn('reported a run interrupted by an agent stop', { executionId: entry.executionId, configurationId: entry.configurationId });
+    }
+    this.journalRecovered = true;
+  }
+
+  private runContext(): RunContext {
+    return {
+      ports: this.ports,
+      runner: this.runner,
+      timeZone: this.timeZone,
+      state: () => this.requireState(),
+      update: (change) => this.update(change),
+      notify: () => this.emit(),
+    };
+  }
+
+  private deliveryContext(api: DeviceApiClient): DeliveryContext {
+    return { ...this.runContext(), api, deviceKey: this.deviceKey! };
+  }
+
+  private async step(what: string, action: () => Promise<void>): Promise<void> {
+    try {
+      await action();
+    } catch (error) {
+      this.ports.logger.error(`${what} failed`, { reason: messageOf(error) });
+    }
+  }
+
+  private async api(state: AgentState): Promise<DeviceApiClient> {
+    if (this.deviceKey === null) {
+      this.deviceKey = await loadDeviceKey(this.ports.secrets);
+      this.keyProblem = null;
+    }
+    return new DeviceApiClient(this.ports.http, this.ports.clock, state.serverUrl, this.deviceKey);
+  }
+
+  private async loadState(): Promise<AgentState | null> {
+    if (!this.stateLoaded) {
+      this.state = await this.ports.state.readState();
+      this.stateLoaded = true;
+    }
+    return this.state;
+  }
+
+  private requireState(): AgentState {
+    if (this.state === null) throw new Error('this device is not enrolled');
+    return this.state;
+  }
+
+  /** Changes the state and writes it before resolving; the in-memory copy moves only once the disk has it. */
+  private async update(change: (state: AgentState) => AgentState): Promise<void> {
+    const next = change(this.requireState());
+    await this.ports.state.writeState(next);
+    this.state = next;
+  }
+
+  private emit(): void {
+    this.listeners.emit();
+  }
+}
+
+/** The state with the run of a leftover journal entry made unrepeatable. */
+function neverAgain(state: AgentState, entry: JournalEntry, at: string): AgentState {
+  if (entry.scheduledFor !== undefined) {
+    const kept = schedulesOf(state).find((s) => s.configurationId === entry.configurationId && s.version === entry.configurationVersion);
+    return kept === undefined ? state : withScheduleRun(state, kept, new Date(entry.scheduledFor), new Date(entry.startedAt));
+  }
+  if (findHandled(state, entry.configurationId, entry.configurationVersion)?.outcome === 'started') return state;
+  return withHandled(state, { configurationId: entry.configurationId, version: entry.configurationVersion, outcome: 'started', ticketSha256: null, at });
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,66 @@
+// Wires the agent core to the default Node ports (files under the state folder, fetch, real processes, wall clock) and locks that folder.
+import { acquireFolderLock, type FolderLock } from '../../shared/node/folder-lock';
+import { AgentService } from './agent-service';
+import { createConsoleLogger } from './console-logger';
+import { NamedScriptUser } from '../runner/console-user';
+import { FetchHttpClient } from '../transport/fetch-http-client';
+import { FileSecretStore } from '../state/file-secret-store';
+import { ensurePrivateDir, FileStateStore } from '../state/file-state-store';
+import { NodeSpawner } from '../runner/node-spawner';
+import type { Logger, SecretStore } from '../core/ports';
+import type { RunAsUser } from '../runner/script-runner';
+import { systemClock } from './system-clock';
+
+export interface NodeAgentOptions {
+  stateDir: string;
+  logger?: Logger;
+  runAsUser?: RunAsUser;
+  /** Account that runs scripts which are not "Run as root" when the agent is root off macOS; default ATWORK_SCRIPT_USER. */
+  scriptUser?: string;
+  secrets?: SecretStore;
+}
+
+/**
+ * Wires the default Node ports: state in stateDir (0700), device key in a 0600 file there, fetch-based HTTP, real spawn.
+ *
+ * On macOS scripts run as the console user; elsewhere a root agent needs a configured account, else it runs them as
+ * itself (the development setup).
+ */
+export function createNodeAgent(options: NodeAgentOptions): AgentService {
+  const logger = options.logger ?? createConsoleLogger();
+  const scriptUser = options.scriptUser ?? process.env.ATWORK_SCRIPT_USER;
+  return new AgentService(
+    {
+      http: new FetchHttpClient(),
+      spawner: new NodeSpawner(),
+      clock: systemClock,
+      state: new FileStateStore(options.stateDir, logger),
+      // The Electron app passes its safeStorage store (issue 4); the root daemon and plain Node keep the 0600 file.
+      secrets: options.secrets ?? new FileSecretStore(options.stateDir),
+      logger,
+    },
+    { runAsUser: options.runAsUser, ...(scriptUser ? { scriptUsers: new NamedScriptUser(scriptUser) } : {}) },
+  );
+}
+
+/** Name of the lock file in the state folder. */
+export const STATE_LOCK_FILE = 'agent.lock';
+
+/**
+ * Takes the state folder for this process, or throws naming the pid of the agent that has it (issue 9): two agents
+ * on one folder would both run an "execute once" script.
+ */
+export async function lockStateFolder(stateDir: string): Promise<FolderLock> {
+  await ensurePrivateDir(stateDir);
+  return acquireFolderLock(stateDir, { fileName: STATE_LOCK_FILE, holderName: 'Atwork agent' });
+}
+
+/** Runs `work` while holding the state folder's lock, released however `work` ends. */
+export async function withLockedStateFolder<T>(stateDir: string, work: () => Promise<T>): Promise<T> {
+  const lock = await lockStateFolder(stateDir);
+  try {
+    return await work();
+  } finally {
+    await lock.release();
+  }
+}

@@ -1,0 +1,128 @@
+// Serves the agent service contract over HTTP + server-sent events, for the browser bridge now and the daemon's socket later.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AGENT_EVENTS, EVENT_NAMES } from '../../shared/agent-service-contract';
+import type { AgentServiceContract, EventName } from '../../shared/agent-service-contract';
+import { callChecked, ContractArgumentsError, subscribeTo } from '../../shared/agent-service-dispatch';
+import { EVENTS_PATH, MAX_ARGS_BYTES, methodForRoute, sseEventName } from '../../shared/agent-service-http';
+
+/** Keeps idle event streams alive through proxies and lets a dead client be noticed. */
+const SSE_HEARTBEAT_MS = 15_000;
+
+// Sent with every response: nothing here may be framed, sniffed, cached or leak a referrer.
+export const COMMON_HEADERS = {
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'Cache-Control': 'no-store',
+  'Content-Security-Policy': "frame-ancestors 'none'",
+  'X-Frame-Options': 'DENY',
+};
+
+export interface AgentServiceRoutes {
+  /** Answers one request for a service route; the transport has already decided the caller may use the service. */
+  handle(pathname: string, request: IncomingMessage, response: ServerResponse): Promise<void>;
+  /** Ends every open event stream, so the server can close. */
+  endStreams(): void;
+}
+
+/** The routes of every contract method (shared/agent-service-http.ts) and the one event stream. */
+export function agentServiceRoutes(service: AgentServiceContract): AgentServiceRoutes {
+  const streams = new Set<ServerResponse>();
+
+  async function handle(pathname: string, request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const method = request.method ?? '';
+    if (method === 'GET' && pathname === EVENTS_PATH) {
+      await openEventStream(response);
+      return;
+    }
+    const name = methodForRoute(method, pathname);
+    if (name === null) {
+      sendJson(response, 404, { error: `No bridge endpoint ${method} ${pathname}.` });
+      return;
+    }
+    const body: ReadArgs = method === 'POST' ? await readArgs(request) : { ok: true, args: [] };
+    if (!body.ok) {
+      sendJson(response, body.status, { error: body.error });
+      return;
+    }
+    try {
+      sendJson(response, 200, await callChecked(service, name, body.args));
+    } catch (error) {
+      if (!(error instanceof ContractArgumentsError)) throw error;
+      sendJson(response, 400, { error: error.message });
+    }
+  }
+
+  async function openEventStream(response: ServerResponse): Promise<void> {
+    response.writeHead(200, {
+      ...COMMON_HEADERS,
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      Connection: 'keep-alive',
+    });
+    const send = (event: EventName, payload: unknown): void => {
+      if (response.destroyed || response.writableEnded) return;
+      response.write(`event: ${sseEventName(event)}\ndata: ${JSON.stringify(payload)}\n\n`);
+    };
+    const unsubscribes = EVENT_NAMES.map((event) => subscribeTo(service, event, (payload) => send(event, payload)));
+    const heartbeat = setInterval(() => response.write(': keep-alive\n\n'), SSE_HEARTBEAT_MS);
+    streams.add(response);
+    response.on('close', () => {
+      clearInterval(heartbeat);
+      for (const unsubscribe of unsubscribes) unsubscribe();
+      streams.delete(response);
+    });
+    // The current values first, so a client that connects between changes is not left stale.
+    for (const event of EVENT_NAMES) {
+      const current = AGENT_EVENTS[event].current;
+      if (current !== undefined) send(event, await callChecked(service, current, []));
+    }
+  }
+
+  return {
+    handle,
+    endStreams: () => {
+      for (const stream of streams) stream.end();
+    },
+  };
+}
+
+type ReadArgs = { ok: true; args: unknown } | { ok: false; status: 400 | 413; error: string };
+
+/** The JSON array of arguments a POST carries; an empty body is no arguments. */
+async function readArgs(request: IncomingMessage): Promise<ReadArgs> {
+  const text = await readBody(request);
+  if (text === null) return { ok: false, status: 413, error: `The arguments are larger than ${MAX_ARGS_BYTES} bytes.` };
+  if (text.trim() === '') return { ok: true, args: [] };
+  try {
+    return { ok: true, args: JSON.parse(text) as unknown };
+  } catch {
+    return { ok: false, status: 400, error: 'The arguments are not JSON; send them as a JSON array.' };
+  }
+}
+
+/**
+ * The body as text, or null when it is larger than MAX_ARGS_BYTES.
+ *
+ * An oversized body is read to its end and dropped, so the caller gets the 413 rather than a reset connection.
+ */
+function readBody(request: IncomingMessage): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_ARGS_BYTES) chunks.push(chunk);
+    });
+    request.on('end', () => resolve(size > MAX_ARGS_BYTES ? null : Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}
+
+export function sendJson(response: ServerResponse, statusCode: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  response.writeHead(statusCode, {
+    ...COMMON_HEADERS,
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+  });
+  response.end(text);
+}

@@ -1,0 +1,155 @@
+// Serves the built UI and the agent service to a browser on 127.0.0.1 with a per-run token (development and e2e only, DESIGN.md §1).
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { realpath, readFile, stat } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { AgentServiceContract } from '../../shared/agent-service-contract';
+import { SERVICE_PATH_PREFIX } from '../../shared/agent-service-http';
+import { agentServiceRoutes, COMMON_HEADERS, sendJson } from './agent-service-http';
+
+export interface BrowserBridge {
+  /** Where to open the UI, e.g. http://127.0.0.1:PORT/#token=... (the fragment never reaches a server log). */
+  url: string;
+  close(): Promise<void>;
+}
+
+export interface BrowserBridgeOptions {
+  service: AgentServiceContract;
+  /** The built renderer (dist/renderer). */
+  staticDir: string;
+  /** 0 (the default) picks a free port. */
+  port?: number;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+/** Starts the bridge on 127.0.0.1; resolves once it listens. */
+export async function startBrowserBridge(options: BrowserBridgeOptions): Promise<BrowserBridge> {
+  const token = randomBytes(32).toString('base64url');
+  const tokenDigest = digest(token);
+  const staticRoot = await realpath(options.staticDir);
+  const routes = agentServiceRoutes(options.service);
+  let port = 0;
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      if (response.headersSent) {
+        response.destroy();
+        return;
+      }
+      sendJson(response, 500, { error: `The agent service failed: ${message}` });
+    });
+  });
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    // DNS-rebinding defence: a page on evil.example resolving to 127.0.0.1 still sends its own Host.
+    const host = request.headers.host;
+    if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) {
+      sendJson(response, 403, { error: 'Refused a request for another host name.' });
+      return;
+    }
+    const pathname = (request.url ?? '/').split('?')[0] ?? '/';
+    if (pathname === SERVICE_PATH_PREFIX || pathname.startsWith(`${SERVICE_PATH_PREFIX}/`)) {
+      if (!isAuthorized(request.headers.authorization)) {
+        response.setHeader('WWW-Authenticate', 'Bearer');
+        sendJson(response, 401, { error: 'Missing or wrong bridge token; open the URL the agent printed.' });
+        return;
+      }
+      await routes.handle(pathname, request, response);
+      return;
+    }
+    if (request.method !== 'GET') {
+      response.setHeader('Allow', 'GET');
+      sendJson(response, 405, { error: 'Only GET is allowed for static files.' });
+      return;
+    }
+    await serveStatic(pathname, response);
+  }
+
+  function isAuthorized(header: string | undefined): boolean {
+    const match = /^Bearer ([A-Za-z0-9_-]+)$/.exec(header ?? '');
+    // Comparing fixed-length digests keeps the comparison constant-time whatever length was sent.
+    return match?.[1] !== undefined && timingSafeEqual(digest(match[1]), tokenDigest);
+  }
+
+  async function serveStatic(pathname: string, response: ServerResponse): Promise<void> {
+    const file = await resolveStaticFile(staticRoot, pathname);
+    if (file === null) {
+      sendJson(response, 404, { error: 'Not found.' });
+      return;
+    }
+    const body = await readFile(file);
+    response.writeHead(200, {
+      ...COMMON_HEADERS,
+      'Content-Type': CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
+      'Content-Length': body.length,
+    });
+    response.end(body);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  port = (server.address() as AddressInfo).port;
+
+  return {
+    url: `http://127.0.0.1:${port}/#token=${token}`,
+    close: async () => {
+      routes.endStreams();
+      server.closeAllConnections();
+      await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+    },
+  };
+}
+
+/**
+ * Maps a request path to a file inside root, or null.
+ *
+ * Decodes once, refuses NUL bytes, resolves symlinks and then checks containment, so `..`, `%2e%2e`,
+ * `%2f` and links pointing out of root all end as 404.
+ */
+async function resolveStaticFile(root: string, pathname: string): Promise<string | null> {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    return null;
+  }
+  if (decoded.includes('\0') || decoded.includes('\\')) return null;
+  const relative = decoded === '/' ? 'index.html' : decoded.replace(/^\/+/, '');
+  try {
+    const real = await realpath(path.resolve(root, relative));
+    if (!isInside(root, real)) return null;
+    return (await stat(real)).isFile() ? real : null;
+  } catch {
+    return null;
+  }
+}
+
+function isInside(root: string, candidate: string): boolean {
+  const relative = path.relative(root, candidate);
+  return relative !== '' && relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative);
+}
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
+}

@@ -1,0 +1,57 @@
+// Device API authentication: a short-lived JWT signed with the device's own key, checked against the key stored at enrollment.
+import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
+import { DevicePublicJwkSchema, type DevicePublicJwk } from '../../shared/protocol';
+import { unverifiedSubject, verifyDeviceToken } from '../../shared/node/device-token';
+import { bearerToken } from '../admin-api/bearer-token';
+import type { ServerContext } from '../app/server-context';
+import { unauthorized } from '../app/http-errors';
+
+export interface AuthenticatedDevice {
+  id: string;
+  tenantId: string;
+  userId: string;
+  publicJwk: DevicePublicJwk;
+}
+
+const devices = new WeakMap<FastifyRequest, AuthenticatedDevice>();
+/** A device token is about 400 characters; a much longer one is refused before it is decoded. */
+const MAX_DEVICE_TOKEN_CHARS = 2048;
+
+async function authenticate(ctx: ServerContext, header: string | undefined): Promise<AuthenticatedDevice> {
+  const token = bearerToken(header);
+  if (token === null) throw unauthorized('A device token is required: send Authorization: Bearer <jwt>.');
+  if (token.length > MAX_DEVICE_TOKEN_CHARS) throw unauthorized('The device token is too long to be one; send the JWT the agent signed.');
+  const deviceId = unverifiedSubject(token);
+  // Retired devices are refused here: retiring revokes the device key (DESIGN.md §2).
+  const row =
+    deviceId === null
+      ? undefined
+      : await ctx.db
+          .selectFrom('devices')
+          .select(['id', 'tenant_id', 'user_id', 'public_jwk'])
+          .where('id', '=', deviceId)
+          .where('status', '=', 'active')
+          .executeTakeFirst();
+  if (!row) throw unauthorized('The device token does not name an enrolled device; enroll again.');
+  const publicJwk = DevicePublicJwkSchema.parse(JSON.parse(row.public_jwk));
+  try {
+    await verifyDeviceToken(token, publicJwk, row.id, ctx.now());
+  } catch {
+    throw unauthorized('The device token is not valid: check its signature, audience, lifetime and the device clock.');
+  }
+  return { id: row.id, tenantId: row.tenant_id, userId: row.user_id, publicJwk };
+}
+
+/** An onRequest hook that rejects a request not signed by an active device, before its body is parsed. */
+export function deviceTokenHook(ctx: ServerContext): onRequestAsyncHookHandler {
+  return async (request) => {
+    devices.set(request, await authenticate(ctx, request.headers.authorization));
+  };
+}
+
+/** The device that signed an authenticated device request. */
+export function authenticatedDevice(request: FastifyRequest): AuthenticatedDevice {
+  const device = devices.get(request);
+  if (device === undefined) throw new Error('authenticatedDevice called on a request that did not pass deviceTokenHook');
+  return device;
+}

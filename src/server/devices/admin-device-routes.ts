@@ -1,0 +1,154 @@
+// Admin API: devices, what is distributed to each, their attributes and installed apps, and each device's log (results and events, newest first).
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { QueryInt } from '../../shared/input-bounds';
+import { adminActor } from '../admin-api/admin-auth';
+import { addAdminRoute, defineAdminRoute, IdParamsSchema, PageQuerySchema, SearchTermSchema } from '../admin-api/admin-route';
+import { auditedChange } from '../audit/audit-log';
+import { loadDeviceAssignments, NO_AGENT_CONFIGURATION_REASON } from '../configurations/device-assignments';
+import { deleteDevice, deviceById, deviceDetails, deviceLogs, listDeviceApps, listDevices, renameDevice, type DeviceRow } from './device-queries';
+import { configurationsNaming, describeUses } from '../configurations/distribution';
+import { conflict, notFound } from '../app/http-errors';
+import type { ServerContext } from '../app/server-context';
+
+const IsoInstant = z.iso.datetime({ offset: true });
+
+export const DEVICE_ROUTES = {
+  list: defineAdminRoute({
+    method: 'GET',
+    path: '/devices',
+    operation: 'devices.list',
+    summary: 'List devices with status, last check-in, agent version and OS, filtered and newest enrolled first.',
+    query: PageQuerySchema.extend({
+      q: SearchTermSchema.optional(),
+      status: z.enum(['active', 'retired']).optional(),
+      userId: z.string().max(64).optional(),
+      groupId: z.string().max(64).optional(),
+      agentVersion: z.string().max(50).optional(),
+      checkedInBefore: IsoInstant.optional(),
+    }),
+  }),
+  get: defineAdminRoute({
+    method: 'GET',
+    path: '/devices/:id',
+    operation: 'devices.get',
+    summary: 'Device details: facts, groups, custom attributes, agent configuration and the state of each script configuration.',
+    params: IdParamsSchema,
+  }),
+  logs: defineAdminRoute({
+    method: 'GET',
+    path: '/devices/:id/logs',
+    operation: 'devices.logs',
+    summary: "The device's log, newest first: script results with their output (stdoutEncoding/stderrEncoding: utf8 text, or base64 of bytes that are not), and events; `before` pages back.",
+    params: IdParamsSchema,
+    query: z.object({
+      limit: QueryInt(1, 1000).default(200),
+      kind: z.enum(['script_result', 'event']).optional(),
+      before: IsoInstant.optional(),
+    }),
+  }),
+  apps: defineAdminRoute({
+    method: 'GET',
+    path: '/devices/:id/apps',
+    operation: 'devices.apps',
+    summary: 'Apps installed on the device, as its latest inventory reported them.',
+    params: IdParamsSchema,
+    query: PageQuerySchema.extend({ q: SearchTermSchema.optional() }),
+  }),
+  update: defineAdminRoute({
+    method: 'PATCH',
+    path: '/devices/:id',
+    operation: 'devices.update',
+    summary: 'Rename a device.',
+    params: IdParamsSchema,
+    body: z.strictObject({ name: z.string().trim().min(1).max(200) }),
+  }),
+  delete: defineAdminRoute({
+    method: 'DELETE',
+    path: '/devices/:id',
+    operation: 'devices.delete',
+    summary: 'Delete a retired device with its logs, attributes and apps; an active device must be retired first.',
+    params: IdParamsSchema,
+  }),
+};
+
+/** Registers /devices routes on an admin-authenticated plugin scope. */
+export function adminDeviceRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const deviceView = (d: DeviceRow) => ({
+    id: d.id,
+    name: d.name,
+    status: d.status,
+    userId: d.user_id,
+    username: d.username,
+    lastCheckinAt: d.last_checkin_at,
+    agentVersion: d.agent_version,
+    osVersion: d.os_version,
+    enrolledAt: d.enrolled_at,
+  });
+
+  const findDevice = async (id: string): Promise<DeviceRow> => {
+    const device = await deviceById(ctx.db, ctx.tenant.id, id);
+    if (!device) throw notFound(`Device ${id} does not exist.`);
+    return device;
+  };
+
+  addAdminRoute(app, DEVICE_ROUTES.list, async ({ query }) => {
+    const { rows, page } = await listDevices(ctx.db, ctx.tenant.id, query, query);
+    return { devices: rows.map(deviceView), page };
+  });
+
+  addAdminRoute(app, DEVICE_ROUTES.get, async ({ params }) => {
+    const device = await findDevice(params.id);
+    const [assignments, { groups, attributes, installedApps }] = await Promise.all([
+      loadDeviceAssignments(ctx.db, { id: device.id, tenantId: ctx.tenant.id, userId: device.user_id }),
+      deviceDetails(ctx.db, device.id),
+    ]);
+    const agentConfiguration = assignments.agentConfiguration;
+    return {
+      ...deviceView(device),
+      facts: JSON.parse(device.facts) as unknown,
+      groups,
+      attributes,
+      installedApps,
+      agentConfiguration: agentConfiguration ? { id: agentConfiguration.id, name: agentConfiguration.name } : null,
+      scriptConfigurations: assignments.targeted.map((c) => ({
+        id: c.id,
+        name: c.name,
+        version: c.version,
+        state: agentConfiguration ? 'distributed' : 'error',
+        reason: agentConfiguration ? null : NO_AGENT_CONFIGURATION_REASON,
+      })),
+    };
+  });
+
+  addAdminRoute(app, DEVICE_ROUTES.logs, async ({ params, query }) => {
+    const device = await findDevice(params.id);
+    return { logs: await deviceLogs(ctx.db, device.id, query) };
+  });
+
+  addAdminRoute(app, DEVICE_ROUTES.apps, async ({ params, query }) => {
+    const device = await findDevice(params.id);
+    return listDeviceApps(ctx.db, device.id, query.q, query);
+  });
+
+  addAdminRoute(app, DEVICE_ROUTES.update, async ({ params, body, request }) => {
+    const before = await findDevice(params.id);
+    const now = ctx.now();
+    await auditedChange(ctx.db, { at: now, actor: adminActor(request), action: 'device.update', target: `device:${before.id}`, before: deviceView(before), after: { ...deviceView(before), name: body.name } }, async (trx) => {
+      await renameDevice(trx, before.id, body.name);
+    });
+    return { ...deviceView(before), name: body.name };
+  });
+
+  addAdminRoute(app, DEVICE_ROUTES.delete, async ({ params, request }) => {
+    const device = await findDevice(params.id);
+    if (device.status !== 'retired') throw conflict(`Device ${device.name} is active; retire it before deleting it.`);
+    const uses = await configurationsNaming(ctx.db, ctx.tenant.id, 'devices', device.id);
+    if (uses.length > 0) throw conflict(`Device ${device.name} is distributed to by ${describeUses(uses)}; change those distributions first.`);
+    const now = ctx.now();
+    await auditedChange(ctx.db, { at: now, actor: adminActor(request), action: 'device.delete', target: `device:${device.id}`, before: deviceView(device) }, async (trx) => {
+      await deleteDevice(trx, device.id);
+    });
+    return { deleted: device.id };
+  });
+}
