@@ -27,6 +27,10 @@ const rawIpc = (allowed) => ({
   importNames: ['ipcMain', 'ipcRenderer'],
   message: `Use the typed contract (src/shared/agent-service-contract.ts); only ${allowed} touches raw IPC.`,
 });
+// Inside the agent: the core (ports, state shapes) is the bottom; trust and the runner stand on it alone, so what
+// verifies a ticket and what runs a script as root can be read, tested and audited without the rest of the agent.
+const agentFolderOtherThan = (allowed, message) => ({ regex: `^\\.\\./(?!\\.\\./${allowed.map((name) => `|${name}/`).join('')})`, message });
+const agentLayer = [noElectron, folder('server', 'The agent never imports the server.'), folder('main', 'The agent core never imports the Electron layer.'), folder('preload', 'The agent core never imports the Electron layer.'), folder('renderer', 'The agent core never imports the UI.')];
 const mainLayer = [folder('server', 'The app never imports the server.'), folder('renderer', 'main does not import the UI.')];
 const preloadLayer = ['agent', 'server', 'main', 'renderer'].map((name) => folder(name, 'The preload exposes IPC only.'));
 
@@ -44,7 +48,10 @@ export default tseslint.config(
   { files: ['src/renderer/**'], languageOptions: { globals: { ...globals.browser } } },
   layer(['src/shared/**'], [...sharedLayer, noNode, noSharedNode('A pure shared module may not import one that needs Node.')], { ignores: sharedNodeFiles }),
   layer(sharedNodeFiles, sharedLayer),
-  layer(['src/agent/**'], [noElectron, folder('server', 'The agent never imports the server.'), folder('main', 'The agent core never imports the Electron layer.'), folder('preload', 'The agent core never imports the Electron layer.'), folder('renderer', 'The agent core never imports the UI.')]),
+  layer(['src/agent/**'], agentLayer),
+  layer(['src/agent/core/**'], [...agentLayer, agentFolderOtherThan([], 'The agent core imports nothing else of the agent.')]),
+  layer(['src/agent/trust/**'], [...agentLayer, agentFolderOtherThan(['core'], 'Trust imports only the agent core: it verifies, it never acts.')]),
+  layer(['src/agent/runner/**'], [...agentLayer, agentFolderOtherThan(['core'], 'The runner imports only the agent core: it runs what it is given.')]),
   layer(['src/server/**'], [noElectron, folder('agent', 'The server never imports the agent.'), folder('main', 'The server never imports the app.'), folder('preload', 'The server never imports the app.'), folder('renderer', 'The server never imports the UI.')]),
   layer(['src/renderer/**'], [noElectron, folder('agent', 'The renderer talks only to the AgentApi.'), folder('server', 'The renderer talks only to the AgentApi.'), folder('main', 'The renderer talks only to the AgentApi.'), { regex: '/preload/(?!contract$)', message: 'The renderer may use only preload/contract types.' }, { group: ['**/preload/contract'], allowTypeImports: true, message: 'The renderer imports only types from preload/contract.' }, { ...noSharedNode('The renderer runs in a browser: it may import only the pure shared modules.'), allowTypeImports: true }]),
   layer(['src/main/**'], mainLayer, { ignores: ['src/main/ipc-main.ts'], paths: [rawIpc('src/main/ipc-main.ts')] }),
