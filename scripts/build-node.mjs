@@ -17,10 +17,11 @@ const OUTPUT_FOLDERS = ['agent', 'server', 'scripts', 'chunks'];
 /**
  * Loaded from node_modules at run time, never bundled.
  *
- * better-sqlite3 loads its native addon through `bindings`; pg-native is pg's optional native driver, not installed;
- * vite and electron are only imported by `npm start` to build and run the Electron app, which a development machine has.
+ * better-sqlite3 loads its native addon through `bindings`, sharp (the catalog's image checks) its libvips build for
+ * the platform; pg-native is pg's optional native driver, not installed; vite and electron are only imported by
+ * `npm start` to build and run the Electron app, which a development machine has.
  */
-const EXTERNAL = ['better-sqlite3', 'pg-native', 'vite', 'electron'];
+const EXTERNAL = ['better-sqlite3', 'sharp', 'pg-native', 'vite', 'electron'];
 
 // The CommonJS packages bundled into an ES module (fastify, pino, pg) still call require() for Node's built-ins.
 const BANNER = "import { createRequire as __atworkCreateRequire } from 'node:module';\nconst require = __atworkCreateRequire(import.meta.url);";

@@ -1,7 +1,8 @@
-// Issue 10: every route of the device route table gets its rate limits, refuses bad input with a 4xx and refuses other and retired devices.
+// Issue 10: every route of the device route table gets its rate limits, refuses bad input with a 4xx and refuses other and retired devices (issue 11: and the catalog's).
 import { randomUUID } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CATALOG_IMAGE_PATH, CATALOG_PATH } from '../../src/shared/catalog-protocol';
 import { ENROLL_SUBJECT, signDeviceToken } from '../../src/shared/node/device-token';
 import type { EnrollResponse } from '../../src/shared/protocol';
 import { DEVICE_API_ROUTES } from '../../src/server/device-api/device-api-catalog';
@@ -10,6 +11,7 @@ import { BACKENDS } from '../support/test-databases';
 import { BAD_DEVICE_BODIES } from './bad-device-bodies';
 import { sampleResult } from '../support/sample-result';
 import { DEVICE, newDeviceKeys, TestServer, type DeviceKeys } from './server-fixture';
+import { adminUpload, createApp, png } from './catalog-fixture';
 
 interface Device {
   deviceId: string;
@@ -33,6 +35,10 @@ interface RouteCase {
   acceptedFromA(): Promise<Call>;
   /** 404 where the call names a resource of A (answered as one that does not exist); absent where it names none. */
   otherDevice?: 404;
+  /** The call acts on its caller (retire), so another device's own call is tried by a device made for it. */
+  actsOnCaller?: true;
+  /** The status of the accepted call, when not 200. */
+  status?: 204;
 }
 
 const keyOf = (route: DeviceRouteSpec) => `${route.method} ${route.path}`;
@@ -81,6 +87,13 @@ async function fleet(t: TestServer) {
   const { blob_id: blobOfA } = await t.query((db) => db.selectFrom('script_versions').select('blob_id').where('script_id', '=', scriptId).executeTakeFirstOrThrow());
   await t.query((db) => db.updateTable('devices').set({ status: 'retired' }).where('id', '=', c.deviceId).execute());
   const resultOfA = () => sampleResult({ configurationId, scriptId, scriptVersion: 1, scriptName: 'Hello', stdout: 'x', endedAt: new Date().toISOString() });
+  const { id: appOfA } = await createApp(t, { distribution: { kind: 'custom', devices: [a.deviceId] } });
+  expect((await adminUpload(t, 'PUT', `/apps/${appOfA}/package`, Buffer.from('a package'))).statusCode).toBe(200);
+  const iconUpload = await adminUpload(t, 'PUT', `/apps/${appOfA}/icon`, await png(64, 64));
+  const icon = iconUpload.json<{ icon: { sha256: string } }>().icon.sha256;
+  const catalog = CATALOG_PATH.slice(DEVICE.length);
+  const ofA = async () => ({ params: { id: appOfA }, token: await tokenOf(a) });
+  let retiring = 0;
   const cases: Record<string, RouteCase> = {
     'POST /enroll': {
       acceptedFromA: async () => {
@@ -97,6 +110,26 @@ async function fleet(t: TestServer) {
       acceptedFromA: async () => ({ body: { events: [{ id: randomUUID(), type: 'onboarding.step_done', at: new Date().toISOString(), message: 'ok' }] }, token: await tokenOf(a) }),
     },
     'POST /inventory': { acceptedFromA: async () => ({ body: { apps: [] }, token: await tokenOf(a) }) },
+    [`GET ${catalog}/apps`]: { acceptedFromA: async () => ({ query: '?search=notes&limit=5', token: await tokenOf(a) }) },
+    [`GET ${catalog}/apps/:id`]: { acceptedFromA: ofA, otherDevice: 404 },
+    [`GET ${catalog}/apps/:id/reviews`]: { acceptedFromA: ofA, otherDevice: 404 },
+    [`PUT ${catalog}/apps/:id/review`]: { acceptedFromA: async () => ({ ...(await ofA()), body: { rating: 4, title: 'Good', text: 'Works.' } }), otherDevice: 404 },
+    [`POST ${catalog}/apps/:id/install-ticket`]: { acceptedFromA: ofA, otherDevice: 404 },
+    [`GET ${catalog}/apps/:id/package`]: { acceptedFromA: ofA, otherDevice: 404 },
+    [`POST ${catalog}/apps/:id/install-report`]: {
+      acceptedFromA: async () => ({ ...(await ofA()), body: { state: 'installed', version: '1.0', at: new Date().toISOString(), message: null } }),
+      otherDevice: 404,
+      status: 204,
+    },
+    [`GET ${CATALOG_IMAGE_PATH.slice(DEVICE.length)}/:sha256`]: { acceptedFromA: async () => ({ params: { sha256: icon } }) },
+    // Each accepted call retires a device of its own, so A stays enrolled for the other cases.
+    'POST /retire': {
+      acceptedFromA: async () => {
+        const retiree = await enrollFrom(t, `retiree-${randomUUID().slice(0, 8)}`, `10.8.${Math.floor(retiring / 250)}.${(retiring++ % 250) + 1}`);
+        return { body: { reason: 'Uninstalled from About' }, token: await tokenOf(retiree) };
+      },
+      actsOnCaller: true,
+    },
   };
   return { a, b, c, cases };
 }
@@ -168,10 +201,20 @@ describe.each(BACKENDS)('every device route on %s', (backend) => {
 
   it.each(routes)('accepts the call of its case on %s', async (_name, route) => {
     const response = await call(t, route, await caseOf(route).acceptedFromA());
-    expect(response.statusCode, response.body).toBe(200);
+    expect(response.statusCode, response.body).toBe(caseOf(route).status ?? 200);
   });
 
-  it.each(routes)("refuses another device's key and a retired device on %s", async (_name, route) => {
+  it('leaves only the catalog images without device authentication, and serves them to anybody', async () => {
+    const open = DEVICE_API_ROUTES.filter((r) => r.authentication === 'none');
+    expect(open.map(keyOf)).toEqual([`GET ${CATALOG_IMAGE_PATH.slice(DEVICE.length)}/:sha256`]);
+    for (const route of open) {
+      const accepted = await caseOf(route).acceptedFromA();
+      expect((await call(t, route, { ...accepted, token: null })).statusCode).toBe(200);
+      expect((await call(t, route, { ...accepted, token: await tokenOf(f.c) })).statusCode).toBe(200);
+    }
+  });
+
+  it.each(routes.filter(([, route]) => route.authentication !== 'none'))("refuses another device's key and a retired device on %s", async (_name, route) => {
     const accepted = await caseOf(route).acceptedFromA();
     // A token signed by B's key, for A's device id or for enrollment, proves nothing about A's key or the key being enrolled.
     const subject = route.authentication === 'device-token' ? f.a.deviceId : ENROLL_SUBJECT;
@@ -181,9 +224,11 @@ describe.each(BACKENDS)('every device route on %s', (backend) => {
 
   it.each(routes.filter(([, route]) => route.authentication === 'device-token'))("answers another device for A's resource on %s as its contract says", async (_name, route) => {
     const known = caseOf(route);
-    const forB = await call(t, route, { ...(await known.acceptedFromA()), token: await tokenOf(f.b) });
+    // A call that acts on its caller is tried by a device of its own, so that B stays enrolled.
+    const other = known.actsOnCaller ? await enrollFrom(t, `other-${randomUUID().slice(0, 8)}`, '10.7.0.1') : f.b;
+    const forB = await call(t, route, { ...(await known.acceptedFromA()), token: await tokenOf(other) });
     if (known.otherDevice === 404) expect(forB.statusCode, forB.body).toBe(404);
-    else expect(forB.statusCode, `${keyOf(route)} names nothing of A, so B's own call is its own: ${forB.body}`).toBe(200);
+    else expect(forB.statusCode, `${keyOf(route)} names nothing of A, so B's own call is its own: ${forB.body}`).toBe(known.status ?? 200);
   });
 
   const badBodies: [string, string, string?][] = [

@@ -67,11 +67,26 @@ describe.each(BACKENDS)('enrollment on %s', (backend) => {
     expect((await t.enroll(newDeviceKeys(), 'alice', pin)).statusCode).toBe(401);
   });
 
-  it('stops accepting the PINs of a user after five wrong tries', async () => {
+  it('stops accepting the PINs of a user after five wrong tries, and says the PIN is locked (issue 11)', async () => {
     const { pin } = await t.createUserWithPin('alice');
     const wrongPin = pin === '00000000' ? '11111111' : '00000000';
+    for (let i = 0; i < 4; i++) expect((await t.enroll(newDeviceKeys(), 'alice', wrongPin)).statusCode).toBe(401);
+    const locking = await t.enroll(newDeviceKeys(), 'alice', wrongPin);
+    expect(locking.statusCode).toBe(423);
+    expect(locking.json<{ error: string }>().error).toBe('pin_locked');
+    const afterwards = await t.enroll(newDeviceKeys(), 'alice', pin);
+    expect(afterwards.statusCode).toBe(423);
+    expect(afterwards.json<{ message: string }>().message).toBe('The registration PIN is locked after too many wrong attempts; ask your administrator for a new PIN.');
+  });
+
+  it('counts a wrong try against every live PIN of the user, so five wrong tries lock them all', async () => {
+    const { pin: first } = await t.createUserWithPin('alice');
+    const users = await t.adminOk<{ users: { id: string }[] }>('GET', '/users');
+    const { pin: second } = await t.adminOk<{ pin: string }>('POST', `/users/${users.users[0]!.id}/registration-pins`, {});
+    const wrongPin = [first, second].includes('00000000') ? ([first, second].includes('11111111') ? '22222222' : '11111111') : '00000000';
     for (let i = 0; i < 5; i++) expect((await t.enroll(newDeviceKeys(), 'alice', wrongPin)).statusCode).toBe(401);
-    expect((await t.enroll(newDeviceKeys(), 'alice', pin)).statusCode).toBe(401);
+    expect((await t.enroll(newDeviceKeys(), 'alice', first)).statusCode).toBe(423);
+    expect((await t.enroll(newDeviceKeys(), 'alice', second)).statusCode).toBe(423);
   });
 
   it('requires proof of possession of the enrolled key', async () => {

@@ -1,4 +1,6 @@
 // Every admin API route's spec in one list: the source of the OpenAPI document and of the `atwork-server admin` commands.
+import { APP_MEDIA_ROUTES } from '../catalog/admin-app-media-routes';
+import { APP_ROUTES } from '../catalog/admin-app-routes';
 import { AGENT_CONFIGURATION_ROUTES } from '../configurations/admin-agent-configuration-routes';
 import { AUDIT_ROUTES } from '../audit/admin-audit-routes';
 import { DEVICE_ROUTES } from '../devices/admin-device-routes';
@@ -18,6 +20,8 @@ export const ADMIN_API_ROUTES: readonly AdminRouteSpec[] = [
   SCRIPT_ROUTES,
   AGENT_CONFIGURATION_ROUTES,
   SCRIPT_CONFIGURATION_ROUTES,
+  APP_ROUTES,
+  APP_MEDIA_ROUTES,
   AUDIT_ROUTES,
   TOKEN_ROUTES,
   SIGNING_CERTIFICATE_ROUTES,

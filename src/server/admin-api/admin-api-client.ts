@@ -18,22 +18,29 @@ export class AdminApiError extends Error {
 
 export class AdminClient {
   constructor(
-    private readonly serverUrl: string,
+    /** The server's base URL; developer tasks (the demo seed) reach its device API there too. */
+    readonly serverUrl: string,
     private readonly token: string,
   ) {}
 
-  /** Sends one admin call with a JSON body (or plain text when `body` is a string and `text` is set) and returns its JSON answer. */
-  async call<T = Record<string, unknown>>(method: AdminMethod, path: string, body?: unknown, options: { text?: boolean } = {}): Promise<T> {
+  /**
+   * Sends one admin call with a JSON body (or plain text when `body` is a string and `text` is set, or raw bytes,
+   * streamed, when `body` is bytes or a stream and `raw` is set) and returns its JSON answer.
+   */
+  async call<T = Record<string, unknown>>(method: AdminMethod, path: string, body?: unknown, options: { text?: boolean; raw?: boolean } = {}): Promise<T> {
     const url = `${this.serverUrl.replace(/\/+$/, '')}/api/admin/v1${path}`;
+    const contentType = options.raw ? 'application/octet-stream' : options.text ? 'text/plain; charset=utf-8' : 'application/json';
     const response = await fetch(url, {
       method,
       headers: {
         authorization: `Bearer ${this.token}`,
-        ...(body === undefined ? {} : { 'content-type': options.text ? 'text/plain; charset=utf-8' : 'application/json' }),
+        ...(body === undefined ? {} : { 'content-type': contentType }),
       },
-      body: body === undefined ? undefined : options.text ? String(body) : JSON.stringify(body),
+      body: body === undefined ? undefined : options.raw ? (body as BodyInit) : options.text ? String(body) : JSON.stringify(body),
+      // A stream is sent as it is read (Node's fetch asks for half duplex then).
+      ...(options.raw ? { duplex: 'half' } : {}),
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    });
+    } as RequestInit);
     const text = await response.text();
     if (!response.ok) {
       const parsed = ApiErrorSchema.safeParse(safeJson(text));

@@ -34,6 +34,9 @@ function operation(spec: AdminRouteSpec): Record<string, unknown> {
     ...(spec.body === undefined
       ? {}
       : { requestBody: { required: true, content: { [spec.textBody ? 'text/plain' : 'application/json']: { schema: inputSchema(spec.body) } } } }),
+    ...(spec.rawBody === undefined
+      ? {}
+      : { requestBody: { required: true, content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary', maxLength: spec.rawBody.maxBytes } } } } }),
     responses: {
       [String(spec.successStatus ?? 200)]: { description: 'Success.', content: { 'application/json': { schema: { type: 'object' } } } },
       '400': error,

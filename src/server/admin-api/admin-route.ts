@@ -1,9 +1,10 @@
 // One admin API route as data: method, path and the zod schemas it validates with, so the OpenAPI document and the CLI come from the same source.
+import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sql, type RawBuilder } from 'kysely';
 import { z } from 'zod';
 import { QueryInt } from '../../shared/input-bounds';
-import { badRequest } from '../app/http-errors';
+import { badRequest, HttpError } from '../app/http-errors';
 import { routeInputParser, type RouteInputSchemas } from '../app/route-input';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -24,6 +25,11 @@ export interface AdminRouteSpec<
   body?: B;
   successStatus?: 200 | 201;
   bodyLimit?: number;
+  /**
+   * The body is raw bytes (Content-Type: application/octet-stream) handed to the handler as a stream, unread and
+   * never held whole; more than `maxBytes` is a 413 (an upload larger than the JSON body limit).
+   */
+  rawBody?: { maxBytes: number };
 }
 
 /** Identity with inference: keeps each spec's schema types for its handler. */
@@ -37,8 +43,35 @@ export interface AdminRouteInput<P extends z.ZodType, Q extends z.ZodType, B ext
   params: z.infer<P>;
   query: z.infer<Q>;
   body: z.infer<B>;
+  /** The streamed body of a `rawBody` route, cut at its maxBytes with a 413; empty on every other route. */
+  rawBody: AsyncIterable<Buffer>;
   request: FastifyRequest;
   reply: FastifyReply;
+}
+
+const RAW_CONTENT_TYPE = 'application/octet-stream';
+
+const tooLarge = (maxBytes: number) => new HttpError(413, 'payload_too_large', `The request body is larger than the ${maxBytes} bytes this endpoint accepts.`);
+
+/** The request body as it arrives, counted: past the route's cap the stream is destroyed and the answer is a 413. */
+async function* limitedBody(stream: Readable, maxBytes: number): AsyncGenerator<Buffer> {
+  let received = 0;
+  for await (const chunk of stream) {
+    received += (chunk as Buffer).length;
+    if (received > maxBytes) {
+      stream.destroy();
+      throw tooLarge(maxBytes);
+    }
+    yield chunk as Buffer;
+  }
+}
+
+/** The raw body of a request to a `rawBody` route, or the 415 of one that sent something else. */
+function rawBodyOf(request: FastifyRequest, maxBytes: number): AsyncIterable<Buffer> {
+  if (!(request.body instanceof Readable)) throw new HttpError(415, 'unsupported_media_type', `This endpoint takes the file's bytes as the body; send Content-Type: ${RAW_CONTENT_TYPE}.`);
+  const declared = Number(request.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
+  return limitedBody(request.body, maxBytes);
 }
 
 /** Whether any string in a parsed request part holds U+0000, which PostgreSQL cannot store in text and SQLite would. */
@@ -56,16 +89,24 @@ export function addAdminRoute<P extends z.ZodType, Q extends z.ZodType, B extend
   handler: (input: AdminRouteInput<P, Q, B>) => Promise<unknown>,
 ): void {
   const parse = routeInputParser(spec);
+  // Passes the body on unread; only rawBody routes take it, every other route refuses it below with a 415.
+  if (spec.rawBody !== undefined && !app.hasContentTypeParser(RAW_CONTENT_TYPE)) {
+    app.addContentTypeParser(RAW_CONTENT_TYPE, (_request, payload, done) => done(null, payload));
+  }
   app.route({
     method: spec.method,
     url: spec.path,
     ...(spec.bodyLimit === undefined ? {} : { bodyLimit: spec.bodyLimit }),
     handler: async (request, reply) => {
-      if ([request.params, request.query, request.body].some(containsNul)) {
+      if (spec.rawBody === undefined && request.body instanceof Readable) {
+        throw new HttpError(415, 'unsupported_media_type', 'The request body must be JSON (Content-Type: application/json).');
+      }
+      if ([request.params, request.query, spec.rawBody === undefined ? request.body : undefined].some(containsNul)) {
         throw badRequest('Text in the request may not contain NUL characters.');
       }
       const { params, query, body } = parse(request);
-      const result = await handler({ params, query, body, request, reply } as AdminRouteInput<P, Q, B>);
+      const rawBody = spec.rawBody === undefined ? [] : rawBodyOf(request, spec.rawBody.maxBytes);
+      const result = await handler({ params, query, body, rawBody, request, reply } as AdminRouteInput<P, Q, B>);
       return reply.code(spec.successStatus ?? 200).send(result);
     },
   });

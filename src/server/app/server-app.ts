@@ -6,6 +6,8 @@ import type { Logger } from 'pino';
 import { acquireFolderLock, FolderLockedError } from '../../shared/node/folder-lock';
 import { DEVICE_API_PREFIX } from '../../shared/protocol';
 import { adminAgentConfigurationRoutes } from '../configurations/admin-agent-configuration-routes';
+import { adminAppMediaRoutes } from '../catalog/admin-app-media-routes';
+import { adminAppRoutes } from '../catalog/admin-app-routes';
 import { requireAdminToken } from '../admin-api/admin-auth';
 import { adminAuditRoutes } from '../audit/admin-audit-routes';
 import { adminDeviceRoutes } from '../devices/admin-device-routes';
@@ -91,6 +93,8 @@ function buildApp({ ctx, log, health, deviceRateLimits, connectionLimits }: AppP
       adminScriptRoutes(admin, ctx);
       adminAgentConfigurationRoutes(admin, ctx);
       adminScriptConfigurationRoutes(admin, ctx);
+      adminAppRoutes(admin, ctx);
+      adminAppMediaRoutes(admin, ctx);
       adminDeviceRoutes(admin, ctx);
       adminSigningCertificateRoutes(admin, ctx);
       adminGroupRoutes(admin, ctx);

@@ -12,6 +12,10 @@ import type { ScriptConfigurationsTable } from '../configurations/script-configu
 import type { BlobsTable, ScriptsTable, ScriptVersionsTable } from '../scripts/script-queries';
 import type { SigningCertificatesTable, TenantsTable } from '../pki/signing-certificates';
 import type { AdminTokensTable } from '../admin-api/token-queries';
+import type { AppInstallReportsTable } from '../catalog/install-report-queries';
+import type { AppReviewsTable } from '../catalog/review-queries';
+import type { AppScreenshotsTable, AppsTable, CatalogImagesTable } from '../catalog/app-queries';
+import type { ContentChunksTable, ContentObjectsTable } from '../catalog/content-store';
 import type { UsersTable } from '../users/user-queries';
 
 // In every table timestamps are ISO-8601 UTC text, ids UUID text, JSON columns text, booleans 0/1 integers:
@@ -39,6 +43,13 @@ export interface Database {
   device_attributes: DeviceAttributesTable;
   device_apps: DeviceAppsTable;
   device_tickets: DeviceTicketsTable;
+  content_objects: ContentObjectsTable;
+  content_chunks: ContentChunksTable;
+  catalog_images: CatalogImagesTable;
+  apps: AppsTable;
+  app_screenshots: AppScreenshotsTable;
+  app_reviews: AppReviewsTable;
+  app_install_reports: AppInstallReportsTable;
 }
 
 export type Db = Kysely<Database>;

@@ -5,6 +5,7 @@ import { initialSchema } from './migrations/0001-initial-schema';
 import { tenantKeyring } from './migrations/0002-tenant-keyring';
 import { fleetAdministration } from './migrations/0010-fleet-administration';
 import { deviceTicketsAndOutputEncoding } from './migrations/0011-device-tickets-and-output-encoding';
+import { appCatalog } from './migrations/0012-app-catalog';
 
 // Kysely's Migrator keys applied migrations on these names: an existing database upgrades only while they stay as they are.
 const MIGRATIONS: Record<string, Migration> = {
@@ -12,6 +13,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002_tenant_keyring': tenantKeyring,
   '0010_fleet_administration': fleetAdministration,
   '0011_device_tickets_and_output_encoding': deviceTicketsAndOutputEncoding,
+  '0012_app_catalog': appCatalog,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

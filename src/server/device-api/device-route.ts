@@ -8,12 +8,16 @@ import type { ServerContext } from '../app/server-context';
 /**
  * `enrollment-proof`: the caller has no device yet; its bearer JWT proves it holds the key being enrolled, and the
  * enrollment rate limit applies. `device-token`: signed by an active device; the per-device rate limit applies.
+ * `none`: anybody, for what is public by design (catalog images, whose hash is the capability); only the per-address
+ * limit applies.
  */
-export type DeviceAuthentication = 'enrollment-proof' | 'device-token';
+export type DeviceAuthentication = 'enrollment-proof' | 'device-token' | 'none';
 
 type Caller<A extends DeviceAuthentication> = A extends 'device-token'
   ? { device: AuthenticatedDevice }
-  : { proofToken: string | null };
+  : A extends 'enrollment-proof'
+    ? { proofToken: string | null }
+    : Record<never, never>;
 
 type DeviceRouteInput<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, A extends DeviceAuthentication> = {
   ctx: ServerContext;

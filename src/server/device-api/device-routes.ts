@@ -16,6 +16,8 @@ export async function deviceRoutes(app: FastifyInstance, ctx: ServerContext, lim
   const hooksOf: Record<DeviceAuthentication, onRequestAsyncHookHandler[]> = {
     'enrollment-proof': [rateLimits.enroll],
     'device-token': [deviceTokenHook(ctx), rateLimits.perDevice],
+    // The per-address limit of the whole scope is this route's limit too.
+    none: [],
   };
   for (const spec of DEVICE_API_ROUTES) {
     const parse = routeInputParser(spec);
@@ -28,7 +30,9 @@ export async function deviceRoutes(app: FastifyInstance, ctx: ServerContext, lim
         const caller =
           spec.authentication === 'device-token'
             ? { device: authenticatedDevice(request) }
-            : { proofToken: bearerToken(request.headers.authorization) };
+            : spec.authentication === 'enrollment-proof'
+              ? { proofToken: bearerToken(request.headers.authorization) }
+              : {};
         return spec.handler({ ctx, ...parse(request), request, reply, ...caller } as Parameters<typeof spec.handler>[0]);
       },
     });

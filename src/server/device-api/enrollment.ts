@@ -4,11 +4,12 @@ import { ENROLL_SUBJECT, verifyDeviceToken } from '../../shared/node/device-toke
 import type { EnrollRequest, EnrollResponse } from '../../shared/protocol';
 import { loadDeviceAssignments } from '../configurations/device-assignments';
 import { insertDevice } from '../devices/device-queries';
-import { unauthorized } from '../app/http-errors';
+import { HttpError, unauthorized } from '../app/http-errors';
 import { consumeRegistrationPin, matchRegistrationPin } from '../devices/registration-pins';
 import type { ServerContext } from '../app/server-context';
 
 const WRONG_CREDENTIALS = 'The username or registration PIN is wrong, already used or expired; ask your administrator for a new PIN.';
+const PIN_LOCKED = 'The registration PIN is locked after too many wrong attempts; ask your administrator for a new PIN.';
 
 /** Enrolls a device; `proofToken` is the JWT with subject ENROLL_SUBJECT signed by the key in the request. */
 export async function enrollDevice(ctx: ServerContext, request: EnrollRequest, proofToken: string | null): Promise<EnrollResponse> {
@@ -22,7 +23,8 @@ export async function enrollDevice(ctx: ServerContext, request: EnrollRequest, p
     throw unauthorized('The enrollment token is not signed by the device key in the request, or it has expired.');
   }
   const match = await matchRegistrationPin(ctx.db, ctx.tenant.id, request.username, request.pin, now);
-  if (match === null) throw unauthorized(WRONG_CREDENTIALS);
+  if (match === 'locked') throw new HttpError(423, 'pin_locked', PIN_LOCKED);
+  if (match === 'wrong') throw unauthorized(WRONG_CREDENTIALS);
 
   const deviceId = randomUUID();
   await ctx.db.transaction().execute(async (trx) => {

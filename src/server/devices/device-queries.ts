@@ -171,7 +171,7 @@ export async function renameDevice(db: Db, deviceId: string, name: string): Prom
 
 /** Deletes a device with everything recorded about it. */
 export async function deleteDevice(db: Db, deviceId: string): Promise<void> {
-  for (const table of ['script_results', 'device_events', 'device_attributes', 'device_apps', 'device_group_members', 'device_tickets'] as const) {
+  for (const table of ['script_results', 'device_events', 'device_attributes', 'device_apps', 'device_group_members', 'device_tickets', 'app_install_reports'] as const) {
     await db.deleteFrom(table).where('device_id', '=', deviceId).execute();
   }
   await db.deleteFrom('devices').where('id', '=', deviceId).execute();

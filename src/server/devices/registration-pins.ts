@@ -57,13 +57,20 @@ export async function createRegistrationPin(
  * Returns the user and PIN ids, or null for an unknown user, a wrong, used or expired PIN alike, so the
  * caller cannot tell which was wrong. A wrong PIN counts against every live PIN of that user.
  */
+/**
+ * A PIN that matched; `wrong` for a wrong, used, expired or unknown one; `locked` when the user's PIN took its last
+ * allowed wrong attempt, now or before, and no other live PIN is left. `locked` tells only someone who already knew the
+ * user name and spent its attempts that the PIN is gone, and saves the person at the Mac from retrying in vain.
+ */
+export type PinMatch = { userId: string; pinId: string } | 'wrong' | 'locked';
+
 export async function matchRegistrationPin(
   db: Db,
   tenantId: string,
   username: string,
   pin: string,
   now: Date,
-): Promise<{ userId: string; pinId: string } | null> {
+): Promise<PinMatch> {
   const user = await db
     .selectFrom('users')
     .select('id')
@@ -73,7 +80,7 @@ export async function matchRegistrationPin(
   if (!user) {
     // Spend the same time as a real check so response time does not reveal which usernames exist.
     await hashPin(pin, randomBytes(16));
-    return null;
+    return 'wrong';
   }
   const livePins = await db
     .selectFrom('registration_pins')
@@ -89,6 +96,7 @@ export async function matchRegistrationPin(
   }
   if (livePins.length === 0) {
     await hashPin(pin, randomBytes(16));
+    return (await hasLockedPin(db, user.id, now)) ? 'locked' : 'wrong';
   } else {
     await db
       .updateTable('registration_pins')
@@ -100,7 +108,20 @@ export async function matchRegistrationPin(
       )
       .execute();
   }
-  return null;
+  return livePins.length === 1 && (await hasLockedPin(db, user.id, now)) ? 'locked' : 'wrong';
+}
+
+/** Whether the user has an unused, unexpired PIN that took its last allowed wrong attempt. */
+async function hasLockedPin(db: Db, userId: string, now: Date): Promise<boolean> {
+  const locked = await db
+    .selectFrom('registration_pins')
+    .select('id')
+    .where('user_id', '=', userId)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', now.toISOString())
+    .where('failed_attempts', '>=', MAX_FAILED_PIN_ATTEMPTS)
+    .executeTakeFirst();
+  return locked !== undefined;
 }
 
 /** Marks a PIN used; false when another enrollment used it first. */

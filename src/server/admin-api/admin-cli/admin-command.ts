@@ -1,6 +1,8 @@
 // `atwork-server admin <resource> <verb>`: one command per admin API route, with options made from the route's own zod schemas.
+import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { z } from 'zod';
 import { AdminClient, type AdminMethod } from '../admin-api-client';
@@ -64,6 +66,7 @@ function routeCommand(spec: AdminRouteSpec, print: (text: string) => void): Comm
   const params = pathParams(spec);
   for (const name of params) command.argument(`<${name}>`);
   if (spec.textBody) command.argument('<file>', 'the text to send; - reads standard input');
+  if (spec.rawBody) command.argument('<file>', 'the file to upload, streamed; - reads standard input');
 
   const query = objectProperties(spec.query).properties ?? {};
   const body = spec.textBody ? {} : (objectProperties(spec.body).properties ?? {});
@@ -84,7 +87,7 @@ function routeCommand(spec: AdminRouteSpec, print: (text: string) => void): Comm
   }
 
   command.action(async (...args: unknown[]) => {
-    const positionals = args.slice(0, params.length + (spec.textBody ? 1 : 0)) as string[];
+    const positionals = args.slice(0, params.length + (spec.textBody || spec.rawBody ? 1 : 0)) as string[];
     const own = command.opts<Record<string, unknown>>();
     const connection = command.optsWithGlobals<ConnectionOptions>();
     if (!connection.server) throw new Error('No server: pass --server <url> or set ATWORK_SERVER_URL.');
@@ -97,7 +100,10 @@ function routeCommand(spec: AdminRouteSpec, print: (text: string) => void): Comm
     if (search.size > 0) url += `?${search.toString()}`;
 
     let payload: unknown;
-    if (spec.textBody) {
+    if (spec.rawBody) {
+      const file = positionals[params.length] ?? '-';
+      payload = Readable.toWeb(file === '-' ? process.stdin : createReadStream(file));
+    } else if (spec.textBody) {
       payload = await readTextArgument(positionals[params.length] ?? '-');
     } else if (spec.body !== undefined) {
       let data: Record<string, unknown> = {};
@@ -111,7 +117,7 @@ function routeCommand(spec: AdminRouteSpec, print: (text: string) => void): Comm
       const fromOptions = Object.fromEntries(Object.keys(body).filter((k) => own[k] !== undefined && !(k in query)).map((k) => [k, own[k]]));
       payload = { ...data, ...(await fileFields((own.file as string[] | undefined) ?? [])), ...fromOptions };
     }
-    const answer = await client.call(spec.method as AdminMethod, url, payload, { text: spec.textBody });
+    const answer = await client.call(spec.method as AdminMethod, url, payload, { text: spec.textBody, raw: spec.rawBody !== undefined });
     print(connection.json ? JSON.stringify(answer, null, 2) : formatForPerson(answer));
   });
   return command;

@@ -1,0 +1,55 @@
+// What devices report of Apps@Work installs: the latest report per device and app, and the inventory's bundle ids, for each app's install state.
+import type { InstallReport, InstallState } from '../../shared/catalog-protocol';
+import type { Db } from '../db/database';
+
+export interface AppInstallReportsTable {
+  device_id: string;
+  app_id: string;
+  state: string;
+  version: string;
+  at: string;
+  message: string | null;
+  received_at: string;
+}
+
+/** Keeps a report unless the stored one is later (by the device's time): one arriving late from the outbox changes nothing. */
+export async function upsertInstallReport(db: Db, deviceId: string, appId: string, report: InstallReport, receivedAt: string): Promise<void> {
+  const at = new Date(report.at).toISOString();
+  const row = { device_id: deviceId, app_id: appId, state: report.state, version: report.version, at, message: report.message, received_at: receivedAt };
+  await db
+    .insertInto('app_install_reports')
+    .values(row)
+    .onConflict((oc) =>
+      oc
+        .columns(['device_id', 'app_id'])
+        .doUpdateSet({ state: row.state, version: row.version, at, message: row.message, received_at: receivedAt })
+        .where('app_install_reports.at', '<=', at),
+    )
+    .execute();
+}
+
+export interface InstallStatus {
+  state: InstallState;
+  message: string | null;
+}
+
+/**
+ * Each app's install state on a device: its latest install report, else `installed` when the device's inventory lists
+ * the bundle id, else `not_installed`.
+ */
+export async function installStates(db: Db, deviceId: string, apps: { id: string; bundle_id: string }[]): Promise<Map<string, InstallStatus>> {
+  if (apps.length === 0) return new Map();
+  const [reports, inventory] = await Promise.all([
+    db.selectFrom('app_install_reports').select(['app_id', 'state', 'message']).where('device_id', '=', deviceId).where('app_id', 'in', apps.map((a) => a.id)).execute(),
+    db.selectFrom('device_apps').select('bundle_id').where('device_id', '=', deviceId).where('bundle_id', 'in', [...new Set(apps.map((a) => a.bundle_id))]).execute(),
+  ]);
+  const reported = new Map(reports.map((r) => [r.app_id, r]));
+  const installed = new Set(inventory.map((r) => r.bundle_id));
+  return new Map(
+    apps.map((a) => {
+      const report = reported.get(a.id);
+      if (report !== undefined) return [a.id, { state: report.state as InstallState, message: report.message }];
+      return [a.id, { state: installed.has(a.bundle_id) ? 'installed' : 'not_installed', message: null }];
+    }),
+  );
+}
