@@ -74,10 +74,15 @@ async function main(): Promise<void> {
   const agentLock = await lockStateFolder(stateDir);
   const agent = createNodeAgent({ stateDir });
   let deviceId = (await agent.getStatus()).deviceId;
-  if (!(await agent.isEnrolled()) || !deviceId) {
-    ({ deviceId } = await agent.enroll({ serverUrl, username: DEMO_USERNAME, pin: await demoPin(admin) }));
+  if ((!(await agent.isEnrolled()) || !deviceId) && process.env.ATWORK_ENROLL === 'manual') {
+    // Registration is then the UI's first page, as on a Mac that was not enrolled automatically.
+    console.log(`Atwork device   none: register in the UI with ${serverUrl}, user "${DEMO_USERNAME}", PIN ${await demoPin(admin)}`);
+  } else {
+    if (!(await agent.isEnrolled()) || !deviceId) {
+      ({ deviceId } = await agent.enroll({ serverUrl, username: DEMO_USERNAME, pin: await demoPin(admin) }));
+    }
+    console.log(`Atwork device   ${deviceId}`);
   }
-  console.log(`Atwork device   ${deviceId}`);
 
   const stops: (() => Promise<unknown>)[] = [];
   const electron = electronBinary();

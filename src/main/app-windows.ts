@@ -1,5 +1,6 @@
 // Every Atwork window is built here: the pure webPreferences, trust for IPC and the common window events, none forgettable.
 import type { BrowserWindow, BrowserWindowConstructorOptions, Shell } from 'electron';
+import { APP_START_URL } from './app-origin';
 import type { TrustedWindows } from './trusted-windows';
 import { handleCommonWindowEvents } from './window-events';
 import { buildWebPreferences } from './window-options';
@@ -19,8 +20,6 @@ export interface WindowFactoryOptions {
   newWindow(options: BrowserWindowConstructorOptions): BrowserWindow;
   /** Absolute path of the built preload. */
   preloadPath: string;
-  /** The built UI every window loads; it may navigate only within it. */
-  appUrl: string;
   windows: Pick<TrustedWindows, 'track'>;
   openExternal: Shell['openExternal'];
   /** Told when a window cannot load the UI. */
@@ -31,7 +30,7 @@ export interface WindowFactoryOptions {
  * Returns createWindow(kind): the one way the app makes a window.
  *
  * The window is trusted and its navigation rules are in place before it loads anything, so not even its first page
- * runs without them.
+ * runs without them. It loads the app's own origin (app-protocol.ts), never remote content: it holds the AgentApi.
  */
 export function createWindowFactory(options: WindowFactoryOptions): (kind: WindowKind) => BrowserWindow {
   return (kind) => {
@@ -42,10 +41,10 @@ export function createWindowFactory(options: WindowFactoryOptions): (kind: Windo
       webPreferences: buildWebPreferences(options.preloadPath),
     });
     options.windows.track(window.webContents);
-    handleCommonWindowEvents(window.webContents, { appUrl: options.appUrl, openExternal: options.openExternal });
+    handleCommonWindowEvents(window.webContents, options.openExternal);
     // Shown once painted, so a window never flashes empty.
     window.once('ready-to-show', () => window.show());
-    window.loadURL(options.appUrl).catch((error: unknown) => options.onLoadFailure(kind, error));
+    window.loadURL(APP_START_URL).catch((error: unknown) => options.onLoadFailure(kind, error));
     return window;
   };
 }

@@ -1,28 +1,41 @@
 // The Electron main process: one instance, the agent core in process, one status window, a clean stop on quit.
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { app, BrowserWindow, powerMonitor, safeStorage, session, shell } from 'electron';
+import { fileURLToPath } from 'node:url';
+import { app, BrowserWindow, powerMonitor, protocol, safeStorage, session, shell } from 'electron';
 import { createNodeAgent, lockStateFolder } from '../agent/service/node-agent';
+import { APP_SCHEME } from './app-origin';
+import { APP_SCHEME_REGISTRATION, createAppProtocolHandler } from './app-protocol';
 import { createWindowFactory } from './app-windows';
+import { contentSecurityPolicy, serverImageSource } from '../shared/content-security-policy';
+import { followEnrolledServer } from './enrolled-server';
 import { serveAgentOverIpc } from './ipc-main';
 import { SafeStorageSecretStore } from './safe-storage-secret-store';
+import { denyAllPermissions } from './session-permissions';
 import { TrustedWindows } from './trusted-windows';
 
 // Layout of the built app: dist/main/index.js next to dist/preload/index.cjs and dist/renderer/index.html.
 const distDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const preloadPath = path.join(distDir, 'preload', 'index.cjs');
-const appUrl = pathToFileURL(path.join(distDir, 'renderer', 'index.html')).toString();
+const rendererDir = path.join(distDir, 'renderer');
+
+// ---- Security-sensitive, and only possible before the app is ready. ----
+// Every renderer sandboxed, whatever a window's options say.
+app.enableSandbox();
+// The UI's own origin, atwork-app://app, instead of file:// (which every local file shares).
+protocol.registerSchemesAsPrivileged([APP_SCHEME_REGISTRATION]);
+// ---- End of security-sensitive settings. ----
 
 const windows = new TrustedWindows();
 const createWindow = createWindowFactory({
   newWindow: (options) => new BrowserWindow(options),
   preloadPath,
-  appUrl,
   windows,
   openExternal: (url, options) => shell.openExternal(url, options),
   onLoadFailure: (kind, error) => console.error(`The ${kind} window could not load the UI: ${String(error)}`),
 });
 let statusWindow: BrowserWindow | null = null;
+// No window before its scheme and its IPC handlers are in place: a Dock click during start-up waits for them.
+let started = false;
 
 function showStatusWindow(): void {
   if (statusWindow !== null) {
@@ -38,10 +51,7 @@ function showStatusWindow(): void {
 }
 
 async function startApp(): Promise<void> {
-  // ---- Security-sensitive: the UI needs no camera, notifications, geolocation or other permission. ----
-  session.defaultSession.setPermissionRequestHandler((_webContents, _permission, callback) => callback(false));
-  session.defaultSession.setPermissionCheckHandler(() => false);
-  // ---- End of security-sensitive settings. ----
+  denyAllPermissions(session.defaultSession);
 
   const stateDir = process.env.ATWORK_STATE_DIR ?? path.join(app.getPath('userData'), 'agent');
   // The app hosts the agent core itself: a daemon or CLI agent on the same folder must not run beside it (issue 9).
@@ -50,6 +60,15 @@ async function startApp(): Promise<void> {
   const service = createNodeAgent({ stateDir, secrets: new SafeStorageSecretStore(safeStorage, stateDir) });
   // The windows reach the agent only through its contract, so the daemon's socket client can take its place later.
   serveAgentOverIpc(service, windows);
+  // The UI and its CSP; the CSP lets in images of the server this device is enrolled with, once there is one.
+  const enrolledServerUrl = followEnrolledServer(service);
+  protocol.handle(
+    APP_SCHEME,
+    createAppProtocolHandler({
+      rootDir: rendererDir,
+      contentSecurityPolicy: async () => contentSecurityPolicy(serverImageSource(await enrolledServerUrl())),
+    }),
+  );
   service.start();
   // Timers stand still while a Mac sleeps: a missed scheduled run is caught up at wake, not up to a minute later (issue 5).
   powerMonitor.on('resume', () => service.wakeScheduler());
@@ -69,16 +88,19 @@ async function startApp(): Promise<void> {
       });
   });
 
+  started = true;
   showStatusWindow();
 }
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
-  app.on('second-instance', () => showStatusWindow());
+  app.on('second-instance', () => {
+    if (started) showStatusWindow();
+  });
   // On macOS the agent keeps running with no window; the Dock icon brings the window back.
   app.on('activate', () => {
-    if (app.isReady()) showStatusWindow();
+    if (started) showStatusWindow();
   });
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();

@@ -3,7 +3,8 @@ import { EVENT_NAMES, METHOD_NAMES } from '../shared/agent-service-contract';
 import type { AgentServiceContract } from '../shared/agent-service-contract';
 import { callChecked, subscribeTo } from '../shared/agent-service-dispatch';
 import { requestChannel } from '../preload/contract';
-import type { IpcSenderEvent, TrustedWindows } from './trusted-windows';
+import type { IpcSenderEvent } from './ipc-sender';
+import type { TrustedWindows } from './trusted-windows';
 
 /** The part of Electron's ipcMain the handlers use; ipcMain itself fits, and so does a small test fake. */
 export interface IpcMainLike {
@@ -14,7 +15,8 @@ export interface IpcMainLike {
 /**
  * Registers a handler per contract method; returns a function that removes them.
  *
- * Every handler first asks isTrustedSender: a window that is not ours gets an error and the service is not called.
+ * Every handler first asks isTrustedSender (ipc-sender.ts): a sender that is not our page gets an error and the service
+ * is not called.
  * Then the arguments must be what the method takes, and the answer what it promises (agent-service-dispatch.ts).
  */
 export function registerHandlers(
@@ -25,7 +27,7 @@ export function registerHandlers(
   for (const method of METHOD_NAMES) {
     const channel = requestChannel(method);
     ipcMain.handle(channel, (event, ...args) => {
-      if (!isTrustedSender(event)) throw new Error(`Refused ${channel} from a window that is not an Atwork window.`);
+      if (!isTrustedSender(event)) throw new Error(`Refused ${channel}: the sender is not the app's page in an Atwork window.`);
       return callChecked(service, method, args);
     });
   }

@@ -1,12 +1,10 @@
-// The set of Atwork's own windows: who may call the IPC handlers, and who hears status events.
+// The set of Atwork's own windows: who may call the IPC handlers, and who hears the agent's events.
 import type { WebContents } from 'electron';
 import type { EventName, EventPayload } from '../shared/agent-service-contract';
 import { eventChannel } from '../preload/contract';
-
-/** The part of an IPC event this check reads; Electron's IpcMainInvokeEvent has it. */
-export interface IpcSenderEvent {
-  sender: Pick<WebContents, 'id'>;
-}
+import { isAppUrl } from './app-origin';
+import { isTrustedSender } from './ipc-sender';
+import type { IpcSenderEvent } from './ipc-sender';
 
 export class TrustedWindows {
   private readonly contents = new Map<number, WebContents>();
@@ -17,16 +15,16 @@ export class TrustedWindows {
     webContents.once('destroyed', () => this.contents.delete(webContents.id));
   }
 
-  /** Whether an IPC message came from one of our windows (and not, say, a devtools extension or a stray frame's host). */
+  /** Whether an IPC message came from the app's page in the main frame of one of our windows (ipc-sender.ts). */
   isTrustedSender(event: IpcSenderEvent): boolean {
-    return this.contents.has(event.sender.id);
+    return isTrustedSender(event, (id) => this.contents.get(id));
   }
 
-  /** Sends a contract event to every live window of ours, on the event's IPC channel. */
+  /** Sends a contract event to every live window of ours that shows the app, on the event's IPC channel. */
   broadcast<E extends EventName>(event: E, payload: EventPayload<E>): void {
     const channel = eventChannel(event);
     for (const webContents of this.contents.values()) {
-      if (!webContents.isDestroyed()) webContents.send(channel, payload);
+      if (!webContents.isDestroyed() && isAppUrl(webContents.mainFrame.url)) webContents.send(channel, payload);
     }
   }
 }

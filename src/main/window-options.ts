@@ -1,4 +1,4 @@
-// Pure window settings: the webPreferences every Atwork window gets and which URLs a window may navigate to.
+// Pure window settings: the webPreferences every Atwork window gets (its navigation rules are in navigation-rules.ts).
 import path from 'node:path';
 import type { WebPreferences } from 'electron';
 
@@ -28,37 +28,4 @@ export function buildWebPreferences(preloadPath: string): WebPreferences {
     // ---- End of security-sensitive settings. ----
     spellcheck: false,
   };
-}
-
-/**
- * Whether a window showing appUrl may navigate to url.
- *
- * Parses both and compares what identifies the app: for a file:// app the exact file (the URL parser has already
- * resolved `..`), for an http(s) app (the Vite dev server) the origin. Prefix checks are wrong here: see the table
- * in tests/main/window-options.test.ts.
- */
-export function isAllowedNavigation(url: string, appUrl: string): boolean {
-  const target = parseUrl(url);
-  const app = parseUrl(appUrl);
-  if (target === null || app === null || target.username !== '' || target.password !== '') return false;
-  if (app.protocol === 'file:') {
-    return target.protocol === 'file:' && target.host === '' && app.host === '' && target.pathname === app.pathname;
-  }
-  if (app.protocol !== 'http:' && app.protocol !== 'https:') return false;
-  return target.protocol === app.protocol && target.origin === app.origin;
-}
-
-/** The normalised URL when it may be handed to the system browser (https only, no credentials), else null. */
-export function externalLinkUrl(url: string): string | null {
-  const target = parseUrl(url);
-  if (target === null || target.protocol !== 'https:' || target.username !== '' || target.password !== '') return null;
-  return target.toString();
-}
-
-function parseUrl(url: string): URL | null {
-  try {
-    return new URL(url);
-  } catch {
-    return null;
-  }
 }

@@ -1,9 +1,14 @@
-// The UI root: connects the status page to whichever AgentApi the host provided.
+// The UI root: the providers around the pages, for whichever AgentApi the host provided.
+import { useState } from 'react';
 import type { AgentApi } from '../preload/contract';
-import { StatusPage } from './status/status-page';
-import { useAgentStatus } from './status/use-agent-status';
+import { AppProviders, createQueryClient } from './shell/app-providers';
+import { AppRoutes } from './shell/app-routes';
 
 export function App({ api }: { api: AgentApi }) {
-  const { status, error, checkingIn, checkInNow } = useAgentStatus(api);
-  return <StatusPage status={status} error={error} checkingIn={checkingIn} onCheckInNow={checkInNow} />;
+  const [queryClient] = useState(createQueryClient);
+  return (
+    <AppProviders api={api} queryClient={queryClient}>
+      <AppRoutes />
+    </AppProviders>
+  );
 }

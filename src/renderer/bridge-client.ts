@@ -1,6 +1,6 @@
 // AgentApi over the browser bridge's HTTP API, generated from the contract, for when the UI runs in a plain browser instead of Electron.
 import type { AgentApi } from '../preload/contract';
-import { AGENT_EVENTS, AGENT_METHODS, EVENT_NAMES, eventProperty, METHOD_NAMES } from '../shared/agent-service-contract';
+import { AGENT_EVENTS, AGENT_METHODS, EVENT_NAMES, eventProperty, METHOD_NAMES, ServiceError, ServiceErrorBodySchema } from '../shared/agent-service-contract';
 import type { EventName, MethodName } from '../shared/agent-service-contract';
 import { EVENTS_PATH, routeOf, sseEventName } from '../shared/agent-service-http';
 
@@ -31,7 +31,7 @@ export function createBridgeClient(options: BridgeClientOptions): AgentApi {
     const { method, path } = routeOf(name);
     const body = method === 'POST' && args.length > 0 ? JSON.stringify(args) : undefined;
     const response = await fetchImpl(url(path), body === undefined ? { method, headers } : { method, headers: { ...headers, 'Content-Type': 'application/json' }, body });
-    if (!response.ok) throw new Error(await describeFailure(response));
+    if (!response.ok) throw await failureOf(response);
     return AGENT_METHODS[name].result.parse(await response.json());
   }
 
@@ -101,14 +101,18 @@ function parseFrame(frame: string): { event: string; data: string } | null {
   return data.length > 0 ? { event: field('event').at(-1) ?? 'message', data: data.join('\n') } : null;
 }
 
-async function describeFailure(response: Response): Promise<string> {
+/** The ServiceError the bridge answered with, or an Error with the bridge's own message (token, arguments, a fault). */
+async function failureOf(response: Response): Promise<Error> {
+  let body: unknown = null;
   try {
-    const body = (await response.json()) as { error?: unknown };
-    if (typeof body.error === 'string') return body.error;
+    body = await response.json();
   } catch {
     // Not JSON: fall back to the status line.
   }
-  return `The agent bridge answered HTTP ${response.status}.`;
+  const refused = ServiceErrorBodySchema.safeParse(body);
+  if (refused.success) return new ServiceError(refused.data.error.code, refused.data.error.message);
+  const error = (body as { error?: unknown } | null)?.error;
+  return new Error(typeof error === 'string' ? error : `The agent bridge answered HTTP ${response.status}.`);
 }
 
 function delay(ms: number, signal: AbortSignal): Promise<void> {

@@ -1,12 +1,4 @@
-// How the status page writes times and durations: the user's locale, short and unambiguous.
-
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
-
-/** A timestamp in the user's locale, or the raw text when it is not a date. */
-export function formatDateTime(iso: string): string {
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : dateTime.format(date);
-}
+// How the status page writes run durations: milliseconds, seconds, then minutes and seconds.
 
 /** A run duration: milliseconds below a second, then seconds, then minutes and seconds. */
 export function formatDuration(ms: number): string {

@@ -1,11 +1,15 @@
 // Renderer entry: uses the preload's AgentApi in Electron, else the browser bridge with the token from the URL fragment.
+// The base styles come first, so each page's own stylesheet (imported with the page) can refine them.
+import './styles.css';
+import './shell/shell.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import type { AGENT_API_GLOBAL, AgentApi } from '../preload/contract';
 import { App } from './app';
 import { createBridgeClient, readBridgeToken } from './bridge-client';
-import { StatusPage } from './status/status-page';
-import './styles.css';
+import { IntlRoot } from './i18n/intl-root';
+import { pickLocale } from './i18n/locale';
+import { NoAgentPage } from './status/no-agent-page';
 
 // Typed against the contract's constant, so renaming the global fails the build instead of the app.
 const agentApiGlobal: typeof AGENT_API_GLOBAL = 'atwork';
@@ -19,16 +23,14 @@ function findAgentApi(): AgentApi | null {
 
 const container = document.getElementById('root');
 if (container === null) throw new Error('The page has no #root element to render into.');
+document.documentElement.lang = pickLocale(navigator.language).locale;
 const api = findAgentApi();
 createRoot(container).render(
   <StrictMode>
     {api === null ? (
-      <StatusPage
-        status={null}
-        error="This page needs the Atwork app, or the full UI address the agent printed (it ends with #token=…)."
-        checkingIn={false}
-        onCheckInNow={() => undefined}
-      />
+      <IntlRoot>
+        <NoAgentPage />
+      </IntlRoot>
     ) : (
       <App api={api} />
     )}

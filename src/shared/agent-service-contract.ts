@@ -2,16 +2,26 @@
 import { z } from 'zod';
 import { AgentStatusSchema } from './agent-status';
 import { Text } from './input-bounds';
+import {
+  AppDetailsSchema,
+  CatalogPageSchema,
+  CatalogQuerySchema,
+  ReviewInputSchema,
+  ReviewPageSchema,
+  ReviewQuerySchema,
+  ReviewSchema,
+} from './catalog-protocol';
 import { EnrollRequestSchema } from './protocol';
 
 /**
  * One method of the service.
  *
- * A `read` changes nothing and takes no arguments (the HTTP transports serve it as a GET); a `change` may take
- * arguments and do work (a POST). Every method is async for its callers, whichever process answers it.
+ * A `read` changes nothing and takes no arguments (the HTTP transports serve it as a GET); a `query` changes nothing
+ * but takes arguments (a POST, its arguments in the body); a `change` may take arguments and do work (a POST). Every
+ * method is async for its callers, whichever process answers it.
  */
 export interface MethodSpec<Args extends z.ZodTuple = z.ZodTuple, Result extends z.ZodType = z.ZodType> {
-  kind: 'read' | 'change';
+  kind: 'read' | 'query' | 'change';
   args: Args;
   result: Result;
 }
@@ -24,6 +34,10 @@ export interface EventSpec<Payload extends z.ZodType = z.ZodType> {
 
 function read<Result extends z.ZodType>(result: Result): MethodSpec<z.ZodTuple<[], null>, Result> {
   return { kind: 'read', args: z.tuple([]), result };
+}
+
+function query<Args extends z.ZodTuple, Result extends z.ZodType>(args: Args, result: Result): MethodSpec<Args, Result> {
+  return { kind: 'query', args, result };
 }
 
 function change<Args extends z.ZodTuple, Result extends z.ZodType>(args: Args, result: Result): MethodSpec<Args, Result> {
@@ -40,6 +54,81 @@ export type EnrollParams = z.infer<typeof EnrollParamsSchema>;
 
 export const EnrollResultSchema = z.object({ deviceId: z.string().min(1).max(128) });
 export type EnrollResult = z.infer<typeof EnrollResultSchema>;
+
+const AppIdSchema = z.string().min(1).max(64);
+
+/** Where one app's install is, as the UI shows it: bytes while downloading, then installing, then the outcome. */
+export const InstallProgressSchema = z.object({
+  appId: AppIdSchema,
+  name: Text(200),
+  version: Text(50),
+  phase: z.enum(['downloading', 'verifying', 'installing', 'installed', 'failed']),
+  receivedBytes: z.number().int().min(0),
+  totalBytes: z.number().int().min(0),
+  /** Why it failed, in one sentence (the installer's own message where it gave one); null otherwise. */
+  message: z.string().max(1000).nullable(),
+  startedAt: z.iso.datetime({ offset: true }),
+  endedAt: z.iso.datetime({ offset: true }).nullable(),
+});
+export type InstallProgress = z.infer<typeof InstallProgressSchema>;
+
+export const RetireResultSchema = z.object({ retiredAt: z.iso.datetime({ offset: true }) });
+
+/**
+ * Why a method failed, as a closed list: every transport carries the code, and each UI shows its own translated
+ * sentence per code (the English message is for logs and the command line).
+ */
+export const SERVICE_ERROR_CODES = [
+  'wrong_pin',
+  'pin_locked',
+  'rate_limited',
+  'server_unreachable',
+  'not_atwork_server',
+  'already_enrolled',
+  'not_enrolled',
+  'not_found',
+  'invalid_input',
+  'install_failed',
+  'retired',
+  'unknown',
+] as const;
+export type ServiceErrorCode = (typeof SERVICE_ERROR_CODES)[number];
+
+/** A failure of the service the caller can act on: one code and a one-sentence English message. */
+export class ServiceError extends Error {
+  constructor(
+    readonly code: ServiceErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ServiceError';
+  }
+
+  /**
+   * Carries the code in the text: Electron's ipcMain.handle sends the renderer only `String(error)` of a rejection,
+   * and serviceErrorOf reads the code back from it.
+   */
+  override toString(): string {
+    return `ServiceError[${this.code}]: ${this.message}`;
+  }
+}
+
+/** The JSON body an HTTP transport answers a ServiceError with. */
+export const ServiceErrorBodySchema = z.object({ error: z.object({ code: z.enum(SERVICE_ERROR_CODES), message: z.string().max(2000) }) });
+
+const SERVICE_ERROR_TEXT = /ServiceError\[([a-z_]+)\]: ([\s\S]*)$/;
+
+/**
+ * The ServiceError a rejection of any transport stands for: itself, the one IPC spelled out in its message
+ * ("Error invoking remote method '…': ServiceError[wrong_pin]: …"), or 'unknown' with the error's message.
+ */
+export function serviceErrorOf(error: unknown): ServiceError {
+  if (error instanceof ServiceError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  const match = SERVICE_ERROR_TEXT.exec(message);
+  const code = SERVICE_ERROR_CODES.find((c) => c === match?.[1]);
+  return code === undefined ? new ServiceError('unknown', message) : new ServiceError(code, match?.[2] ?? message);
+}
 
 /** The methods of the agent service: adding one here (and implementing it in AgentService) serves it on every transport. */
 export const AGENT_METHODS = {
@@ -61,12 +150,28 @@ export const AGENT_METHODS = {
       electronVersion: Text(50).nullable(),
     }),
   ),
+  /** One page of the apps distributed to this device, searched and filtered by category. */
+  getCatalog: query(z.tuple([CatalogQuerySchema]), CatalogPageSchema),
+  /** An app's details: description, screenshots, rating summary, the user's own review, its install state. */
+  getAppDetails: query(z.tuple([AppIdSchema]), AppDetailsSchema),
+  /** One page of an app's reviews, newest first. */
+  getReviews: query(z.tuple([AppIdSchema, ReviewQuerySchema]), ReviewPageSchema),
+  /** Writes the user's review of an app, or replaces it: one review per user per app. */
+  saveReview: change(z.tuple([AppIdSchema, ReviewInputSchema]), ReviewSchema),
+  /** Starts installing an app, or answers the install of it already under way. */
+  installApp: change(z.tuple([AppIdSchema]), InstallProgressSchema),
+  /** The installs under way and the latest outcome of each app installed since the agent started. */
+  getInstalls: read(z.array(InstallProgressSchema).max(1000)),
+  /** Asks the server to retire this device (About > Uninstall); resolves once the server has marked it retired. */
+  retireDevice: change(z.tuple([]), RetireResultSchema),
 } satisfies Record<string, MethodSpec>;
 
 /** The events of the agent service; each is an `onX` subscription on the service (VS Code's convention). */
 export const AGENT_EVENTS = {
   /** After every change of what getStatus returns. */
   statusChanged: { payload: AgentStatusSchema, current: 'getStatus' },
+  /** After every change of an install's progress, at most a few times a second while bytes arrive. */
+  installsChanged: { payload: z.array(InstallProgressSchema).max(1000), current: 'getInstalls' },
 } satisfies Record<string, EventSpec>;
 
 export type MethodName = keyof typeof AGENT_METHODS;

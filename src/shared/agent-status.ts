@@ -29,6 +29,10 @@ export const AgentStatusSchema = z.object({
   serverUrl: z.string().max(2048).nullable(),
   deviceId: z.string().max(128).nullable(),
   enrolled: z.boolean(),
+  /** When this device enrolled (the About screen); null before enrollment. */
+  enrolledAt: Iso.nullable(),
+  /** When the server retired this device at its request; it checks in no more. Null while it is in service. */
+  retiredAt: Iso.nullable(),
   lastCheckinAt: Iso.nullable(),
   /** Why the last check-in failed, in one sentence; null when it succeeded. */
   lastCheckinError: z.string().nullable(),

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import type { AgentState } from '../../src/agent/core/agent-state';
-import { HttpFailure, type HttpClient, type HttpRequest, type HttpResponse, type LogFields, type Logger } from '../../src/agent/core/ports';
+import { HttpFailure, type DownloadRequest, type DownloadResponse, type HttpClient, type HttpRequest, type HttpResponse, type LogFields, type Logger } from '../../src/agent/core/ports';
 
 const made: string[] = [];
 
@@ -76,7 +76,7 @@ export class FakeDeviceApi implements HttpClient {
   readonly requests: RecordedRequest[] = [];
   readonly routes = new Map<string, FakeRoute>();
 
-  on(method: 'GET' | 'POST', path: string, route: FakeRoute): this {
+  on(method: HttpRequest['method'], path: string, route: FakeRoute): this {
     this.routes.set(`${method} ${path}`, route);
     return this;
   }
@@ -100,6 +100,12 @@ export class FakeDeviceApi implements HttpClient {
     const body = Buffer.isBuffer(answer.body) ? answer.body : Buffer.from(JSON.stringify(answer.body));
     if (body.length > request.maxResponseBytes) throw new HttpFailure('too_large', `response is larger than the ${request.maxResponseBytes} bytes allowed`);
     return { status: answer.status, body, headers: answer.headers ?? {} };
+  }
+
+  /** The routes' answer as one chunk; streaming, ranges and dropped connections are tested over real HTTP (fake-device-server.ts). */
+  async download(request: DownloadRequest): Promise<DownloadResponse> {
+    const { status, body, headers } = await this.request({ method: 'GET', url: request.url, headers: request.headers, timeoutMs: request.idleTimeoutMs, maxResponseBytes: request.maxBytes });
+    return { status, headers: headers ?? {}, body: (async function* () { yield body; })(), cancel: () => undefined };
   }
 }
 

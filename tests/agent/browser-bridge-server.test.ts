@@ -132,6 +132,16 @@ describe('startBrowserBridge', () => {
     expect((await raw('/assets')).status).toBe(404);
   });
 
+  it('serves the UI with the CSP of the app, whose img-src names the enrolled server and follows it', async () => {
+    service.status = makeStatus({ serverUrl: 'https://mdm.example.com:8443/base/' });
+    const policy = (await raw('/')).headers['content-security-policy'];
+    expect(policy).toContain("script-src 'self';");
+    expect(policy).toContain("img-src 'self' https://mdm.example.com:8443;");
+    expect(policy).not.toContain('unsafe-inline');
+    service.status = makeStatus({ serverUrl: null, enrolled: false });
+    expect((await raw('/')).headers['content-security-policy']).toContain("img-src 'self';");
+  });
+
   it('refuses anything but GET for static files', async () => {
     expect((await raw('/index.html', { method: 'POST' })).status).toBe(405);
   });
@@ -178,16 +188,19 @@ describe('startBrowserBridge', () => {
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
     let buffered = '';
+    // The stream carries every event; this test follows status-changed and skips the others' frames.
     const nextEvent = async (): Promise<unknown> => {
-      while (!buffered.includes('\n\n')) {
-        const { value, done } = await reader.read();
-        if (done) throw new Error('The event stream ended early.');
-        buffered += value;
+      for (;;) {
+        while (!buffered.includes('\n\n')) {
+          const { value, done } = await reader.read();
+          if (done) throw new Error('The event stream ended early.');
+          buffered += value;
+        }
+        const [frame = '', ...rest] = buffered.split('\n\n');
+        buffered = rest.join('\n\n');
+        expect(frame).toMatch(/^event: [a-z-]+\n/);
+        if (frame.startsWith('event: status-changed\n')) return JSON.parse(frame.replace(/^event: status-changed\ndata: /, ''));
       }
-      const [frame = '', ...rest] = buffered.split('\n\n');
-      buffered = rest.join('\n\n');
-      expect(frame).toMatch(/^event: status-changed\n/);
-      return JSON.parse(frame.replace(/^event: status-changed\ndata: /, ''));
     };
 
     expect(await nextEvent()).toMatchObject({ deviceId: 'dev-1234' });

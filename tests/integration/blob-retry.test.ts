@@ -6,7 +6,7 @@ import { FetchHttpClient } from '../../src/agent/transport/fetch-http-client';
 import { FileSecretStore } from '../../src/agent/state/file-secret-store';
 import { FileStateStore } from '../../src/agent/state/file-state-store';
 import { NodeSpawner } from '../../src/agent/runner/node-spawner';
-import type { HttpClient, HttpRequest, Logger } from '../../src/agent/core/ports';
+import type { DownloadRequest, HttpClient, HttpRequest, Logger } from '../../src/agent/core/ports';
 import { systemClock } from '../../src/agent/service/system-clock';
 import type { ScriptResult } from '../../src/shared/script-result';
 import { TestServer } from '../server/server-fixture';
@@ -23,6 +23,9 @@ class FlakyBlobs implements HttpClient {
       return { status: 503, headers: { 'retry-after': '1' }, body: Buffer.from('{"error":"database_unavailable","message":"The server cannot reach its database right now; try again shortly."}') };
     }
     return this.real.request(request);
+  }
+  download(request: DownloadRequest) {
+    return this.real.download(request);
   }
 }
 

@@ -1,14 +1,15 @@
 // createWindow(kind): every window gets the pure webPreferences, is trusted for IPC, and has the common events before it loads.
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { BrowserWindowConstructorOptions } from 'electron';
+import { APP_START_URL } from '../../src/main/app-origin';
 import { createWindowFactory } from '../../src/main/app-windows';
 import type { WindowKind } from '../../src/main/app-windows';
 import { TrustedWindows } from '../../src/main/trusted-windows';
 import { buildWebPreferences } from '../../src/main/window-options';
 import { FakeBrowserWindow } from './fake-browser-window';
+import { fromMainFrame } from './fake-ipc-main';
 
 const preloadPath = '/Applications/Atwork.app/Contents/Resources/app/dist/preload/index.cjs';
-const appUrl = 'file:///Applications/Atwork.app/Contents/Resources/app/dist/renderer/index.html';
 // A Record, so a window kind added to app-windows.ts without a line here fails to compile.
 const KINDS = Object.keys({ status: true } satisfies Record<WindowKind, true>) as WindowKind[];
 
@@ -30,7 +31,6 @@ beforeEach(() => {
       return window.asBrowserWindow();
     },
     preloadPath,
-    appUrl,
     windows,
     openExternal: async (url) => {
       opened.push(url);
@@ -50,18 +50,18 @@ describe.each(KINDS)('createWindow(%s)', (kind) => {
     expect(window?.shown).toBe(true);
   });
 
-  it('trusts the window for IPC until it is destroyed', () => {
+  it('trusts the window for IPC once it shows the app, until it is destroyed', () => {
     createWindow(kind);
     const window = made[0]!;
-    expect(windows.isTrustedSender({ sender: { id: window.webContents.id } })).toBe(true);
+    expect(windows.isTrustedSender(fromMainFrame(window.webContents))).toBe(true);
     window.webContents.destroy();
-    expect(windows.isTrustedSender({ sender: { id: window.webContents.id } })).toBe(false);
+    expect(windows.isTrustedSender(fromMainFrame(window.webContents))).toBe(false);
   });
 
-  it('has the common window events in place before it loads the app', () => {
+  it('loads the app origin only, with the common window events in place before it does', () => {
     createWindow(kind);
     const window = made[0]!;
-    expect(window.loaded).toEqual([appUrl]);
+    expect(window.loaded).toEqual([APP_START_URL]);
     expect(window.stateAtLoad).toEqual([{ listeners: ['destroyed', 'will-attach-webview', 'will-navigate', 'will-redirect'], windowOpenHandler: true }]);
     expect(window.webContents.windowOpenHandler?.({ url: 'https://support.example.com/' })).toEqual({ action: 'deny' });
     expect(window.webContents.navigate('will-navigate', 'https://evil.example/')).toBe(true);
@@ -77,7 +77,6 @@ describe.each(KINDS)('createWindow(%s)', (kind) => {
         return window.asBrowserWindow();
       },
       preloadPath,
-      appUrl,
       windows,
       openExternal: async () => undefined,
       onLoadFailure: (failedKind, error) => loadFailures.push([failedKind, error]),
@@ -94,7 +93,6 @@ describe('createWindowFactory', () => {
         throw new Error('no window should be made');
       },
       preloadPath: 'dist/preload/index.cjs',
-      appUrl,
       windows,
       openExternal: async () => undefined,
       onLoadFailure: () => undefined,

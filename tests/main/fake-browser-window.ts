@@ -24,6 +24,10 @@ export class FakeBrowserWindow {
     return this as unknown as BrowserWindow;
   }
 
+  on(event: string, listener: () => void): this {
+    return this.once(event, listener);
+  }
+
   once(event: string, listener: () => void): this {
     this.onceListeners.set(event, [...(this.onceListeners.get(event) ?? []), listener]);
     return this;
@@ -42,6 +46,7 @@ export class FakeBrowserWindow {
   async loadURL(url: string): Promise<void> {
     this.stateAtLoad.push({ listeners: [...this.webContents.listeners.keys()].sort(), windowOpenHandler: this.webContents.windowOpenHandler !== null });
     this.loaded.push(url);
+    this.webContents.mainFrame.url = url;
     if (this.loadFailure) throw this.loadFailure;
   }
 }

@@ -1,5 +1,15 @@
-// A small stand-in for Electron's WebContents: records listeners, sent messages and the window-open handler.
+// A small stand-in for Electron's WebContents: records listeners, sent messages and the window-open handler; has a main frame.
 import type { WebContents } from 'electron';
+
+/** A stand-in for Electron's WebFrameMain: the URL it shows and its parent (null for a main frame). */
+export class FakeWebFrame {
+  detached = false;
+
+  constructor(
+    public url = 'about:blank',
+    readonly parent: FakeWebFrame | null = null,
+  ) {}
+}
 
 type Listener = (...args: unknown[]) => void;
 
@@ -14,6 +24,8 @@ export class FakeWebContents {
   readonly listeners = new Map<string, Listener[]>();
   readonly sent: [string, unknown][] = [];
   windowOpenHandler: ((details: { url: string }) => { action: string }) | null = null;
+  /** The main frame; a new web contents shows about:blank until it loads something. */
+  readonly mainFrame = new FakeWebFrame();
   private destroyed = false;
 
   constructor(readonly id: number) {}

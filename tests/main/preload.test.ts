@@ -2,7 +2,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AgentApi } from '../../src/preload/contract';
 import { requestChannel } from '../../src/preload/contract';
-import { METHOD_NAMES } from '../../src/shared/agent-service-contract';
+import { EVENT_NAMES, eventProperty, METHOD_NAMES } from '../../src/shared/agent-service-contract';
 import { makeStatus, SAMPLE_ARGS } from '../support/fake-agent-service';
 
 const electron = vi.hoisted(() => {
@@ -37,7 +37,8 @@ beforeEach(async () => {
 describe('preload', () => {
   it('exposes one object, atwork, with exactly the AgentApi methods', () => {
     expect([...electron.exposed.keys()]).toEqual(['atwork']);
-    expect(Object.keys(api).sort()).toEqual(['checkInNow', 'enroll', 'getStatus', 'getVersionInfo', 'onStatusChanged']);
+    expect(Object.keys(api).sort()).toEqual([...METHOD_NAMES, ...EVENT_NAMES.map(eventProperty)].sort());
+    expect(Object.keys(api)).toEqual(expect.arrayContaining(['checkInNow', 'enroll', 'getStatus', 'getVersionInfo', 'onStatusChanged']));
     expect(Object.values(api).every((value) => typeof value === 'function')).toBe(true);
   });
 

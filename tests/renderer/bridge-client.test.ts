@@ -8,7 +8,7 @@ import type { BrowserBridge } from '../../src/agent/transport/browser-bridge-ser
 import { createBridgeClient, readBridgeToken } from '../../src/renderer/bridge-client';
 import type { AgentStatus } from '../../src/shared/agent-status';
 import type { AgentServiceContract } from '../../src/shared/agent-service-contract';
-import { AGENT_METHODS, METHOD_NAMES } from '../../src/shared/agent-service-contract';
+import { AGENT_METHODS, EVENT_NAMES, eventProperty, METHOD_NAMES } from '../../src/shared/agent-service-contract';
 import type { MethodName } from '../../src/shared/agent-service-contract';
 import { FakeAgentService, makeStatus, SAMPLE_ARGS } from '../support/fake-agent-service';
 
@@ -128,7 +128,7 @@ function callSample(client: AgentServiceContract, method: MethodName): Promise<u
 
 describe('every contract method through the bridge client', () => {
   it('has exactly the AgentApi members', () => {
-    expect(Object.keys(createBridgeClient({ baseUrl, token })).sort()).toEqual([...METHOD_NAMES, 'onStatusChanged'].sort());
+    expect(Object.keys(createBridgeClient({ baseUrl, token })).sort()).toEqual([...METHOD_NAMES, ...EVENT_NAMES.map(eventProperty)].sort());
   });
 
   it.each(METHOD_NAMES)('%s reaches the service with the token and resolves with what the contract promises', async (method) => {

@@ -1,6 +1,6 @@
-// Durations and timestamps as the status page writes them.
+// Durations as the status page writes them (timestamps are react-intl's, per locale).
 import { describe, expect, it } from 'vitest';
-import { formatDateTime, formatDuration } from '../../src/renderer/display-format';
+import { formatDuration } from '../../src/renderer/display-format';
 
 describe('formatDuration', () => {
   it.each([
@@ -14,12 +14,5 @@ describe('formatDuration', () => {
     [3_725_000, '62 min 5 s'],
   ])('writes %d ms as %s', (ms, expected) => {
     expect(formatDuration(ms)).toBe(expected);
-  });
-});
-
-describe('formatDateTime', () => {
-  it('formats a timestamp with its year and leaves non-dates as they are', () => {
-    expect(formatDateTime('2026-11-24T10:00:05.000Z')).toContain('2026');
-    expect(formatDateTime('not a date')).toBe('not a date');
   });
 });

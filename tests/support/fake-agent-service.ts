@@ -1,6 +1,7 @@
 // A small in-memory agent service for UI, IPC and bridge tests: set a status, emit changes, count calls.
-import type { AgentServiceContract, EnrollParams, EnrollResult, MethodArgs, MethodName, MethodResult } from '../../src/shared/agent-service-contract';
+import type { AgentServiceContract, EnrollParams, EnrollResult, InstallProgress, MethodArgs, MethodName, MethodResult } from '../../src/shared/agent-service-contract';
 import type { AgentStatus, RunSummary } from '../../src/shared/agent-status';
+import type { AppDetails, AppSummary, Review } from '../../src/shared/catalog-protocol';
 
 /** A finished run with sensible defaults; override what the test is about. */
 export function makeRun(overrides: Partial<RunSummary> = {}): RunSummary {
@@ -27,6 +28,8 @@ export function makeStatus(overrides: Partial<AgentStatus> = {}): AgentStatus {
     serverUrl: 'http://127.0.0.1:4000',
     deviceId: 'dev-1234',
     enrolled: true,
+    enrolledAt: '2026-11-24T09:55:00.000Z',
+    retiredAt: null,
     lastCheckinAt: '2026-11-24T10:00:05.000Z',
     lastCheckinError: null,
     nextCheckinAt: '2026-11-24T10:15:05.000Z',
@@ -45,7 +48,68 @@ export const SAMPLE_ARGS: { [M in MethodName]: MethodArgs<M> } = {
   checkInNow: [],
   enroll: [{ serverUrl: 'http://127.0.0.1:4000', username: 'ada', pin: '123456' }],
   getVersionInfo: [],
+  getCatalog: [{ search: 'notes', limit: 20, offset: 0 }],
+  getAppDetails: ['app-notes'],
+  getReviews: ['app-notes', { limit: 10, offset: 0 }],
+  saveReview: ['app-notes', { rating: 5, title: 'Great', text: 'Does what it says.' }],
+  installApp: ['app-notes'],
+  getInstalls: [],
+  retireDevice: [],
 };
+
+/** An app as the catalog lists it; override what the test is about. */
+export function makeApp(overrides: Partial<AppSummary> = {}): AppSummary {
+  return {
+    id: 'app-notes',
+    name: 'Notes',
+    publisher: 'Example Ltd',
+    category: 'Productivity',
+    version: '2.1.0',
+    shortDescription: 'Take notes.',
+    type: 'pkg',
+    priority: 'normal',
+    featured: false,
+    icon: null,
+    rating: { average: 4.5, count: 2 },
+    installState: 'not_installed',
+    ...overrides,
+  };
+}
+
+export function makeReview(overrides: Partial<Review> = {}): Review {
+  return { id: 'rev-1', author: 'Ada', rating: 5, title: 'Great', text: 'Does what it says.', createdAt: '2026-11-24T10:00:00.000Z', updatedAt: '2026-11-24T10:00:00.000Z', ...overrides };
+}
+
+export function makeAppDetails(overrides: Partial<AppDetails> = {}): AppDetails {
+  return {
+    ...makeApp(),
+    bundleId: 'com.example.notes',
+    description: 'Take notes, and find them again.',
+    size: 1234,
+    screenshots: [],
+    rating: { average: 4.5, count: 2, histogram: [0, 0, 0, 1, 1] },
+    silentInstall: true,
+    myReview: null,
+    installMessage: null,
+    ...overrides,
+  };
+}
+
+/** An install under way; override what the test is about. */
+export function makeInstall(overrides: Partial<InstallProgress> = {}): InstallProgress {
+  return {
+    appId: 'app-notes',
+    name: 'Notes',
+    version: '2.1.0',
+    phase: 'downloading',
+    receivedBytes: 100,
+    totalBytes: 1234,
+    message: null,
+    startedAt: '2026-11-24T10:01:00.000Z',
+    endedAt: null,
+    ...overrides,
+  };
+}
 
 export class FakeAgentService implements AgentServiceContract {
   status: AgentStatus;
@@ -55,6 +119,8 @@ export class FakeAgentService implements AgentServiceContract {
   /** When set, every method rejects with it. */
   failure: Error | null = null;
   readonly listeners = new Set<(status: AgentStatus) => void>();
+  installs: InstallProgress[] = [];
+  readonly installListeners = new Set<(installs: InstallProgress[]) => void>();
 
   constructor(status: AgentStatus = makeStatus()) {
     this.status = status;
@@ -83,9 +149,58 @@ export class FakeAgentService implements AgentServiceContract {
     return { agentVersion: '0.1.0', platform: 'darwin', arch: 'arm64', osName: 'Darwin', osVersion: '25.1.0', nodeVersion: '20.19.0', electronVersion: '45.4.1' };
   }
 
+  async getCatalog(...args: MethodArgs<'getCatalog'>): Promise<MethodResult<'getCatalog'>> {
+    this.record('getCatalog', args);
+    return { apps: [makeApp()], page: { limit: args[0].limit, offset: args[0].offset, total: 1 }, categories: ['Productivity'] };
+  }
+
+  async getAppDetails(...args: MethodArgs<'getAppDetails'>): Promise<AppDetails> {
+    this.record('getAppDetails', args);
+    return makeAppDetails({ id: args[0] });
+  }
+
+  async getReviews(...args: MethodArgs<'getReviews'>): Promise<MethodResult<'getReviews'>> {
+    this.record('getReviews', args);
+    return { reviews: [makeReview()], page: { limit: args[1].limit, offset: args[1].offset, total: 1 } };
+  }
+
+  async saveReview(...args: MethodArgs<'saveReview'>): Promise<Review> {
+    this.record('saveReview', args);
+    return makeReview(args[1]);
+  }
+
+  async installApp(...args: MethodArgs<'installApp'>): Promise<InstallProgress> {
+    this.record('installApp', args);
+    const install = makeInstall({ appId: args[0] });
+    this.emitInstalls([...this.installs.filter((i) => i.appId !== args[0]), install]);
+    return install;
+  }
+
+  async getInstalls(): Promise<InstallProgress[]> {
+    this.record('getInstalls', []);
+    return this.installs;
+  }
+
+  async retireDevice(): Promise<MethodResult<'retireDevice'>> {
+    this.record('retireDevice', []);
+    this.emit({ ...this.status, retiredAt: '2026-11-24T10:30:00.000Z', nextCheckinAt: null });
+    return { retiredAt: '2026-11-24T10:30:00.000Z' };
+  }
+
   onStatusChanged(listener: (status: AgentStatus) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  onInstallsChanged(listener: (installs: InstallProgress[]) => void): () => void {
+    this.installListeners.add(listener);
+    return () => this.installListeners.delete(listener);
+  }
+
+  /** Changes the installs and tells every listener, as the agent does while an install goes on. */
+  emitInstalls(installs: InstallProgress[]): void {
+    this.installs = installs;
+    for (const listener of this.installListeners) listener(installs);
   }
 
   private record(method: MethodName, args: unknown[]): void {

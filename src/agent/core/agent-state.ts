@@ -93,6 +93,8 @@ export const AgentStateSchema = z.object({
   lastCheckinAt: Iso.nullable(),
   lastCheckinError: z.string().nullable(),
   nextCheckinAt: Iso.nullable(),
+  /** When the server retired the device at its request (issue 11); it checks in no more. Absent while it is in service. */
+  retiredAt: Iso.optional(),
   replay: ReplayRecordSchema,
   handled: z.array(HandledConfigurationSchema),
   /** Absent in state written before issue 5. */

@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import type { AgentState, JournalEntry, OutboxEntry } from './agent-state';
 
 export interface HttpRequest {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT';
   url: string;
   headers: Record<string, string>;
   /** JSON text; sent with content-type application/json. */
@@ -21,9 +21,34 @@ export interface HttpResponse {
   headers?: Record<string, string>;
 }
 
+/** A GET whose body is streamed to the caller rather than held in memory: a package of up to gigabytes. */
+export interface DownloadRequest {
+  url: string;
+  headers: Record<string, string>;
+  /** More body bytes than this end the body with HttpFailure 'too_large'. */
+  maxBytes: number;
+  /** Waiting longer than this for the headers or for the next bytes ends the request with HttpFailure 'timeout'. */
+  idleTimeoutMs: number;
+}
+
+export interface DownloadResponse {
+  status: number;
+  /** Response headers by lower-case name. */
+  headers: Record<string, string>;
+  /**
+   * The body, chunk by chunk, read only as fast as the caller takes it; it ends with HttpFailure when the connection
+   * drops ('network'), stalls ('timeout') or passes maxBytes ('too_large').
+   */
+  body: AsyncIterable<Buffer>;
+  /** Stops the transfer; for a caller that does not read the body to its end. */
+  cancel(): void;
+}
+
 /** Sends one request; any status is a response, only transport failures throw (as HttpFailure). */
 export interface HttpClient {
   request(request: HttpRequest): Promise<HttpResponse>;
+  /** Starts a streamed GET; resolves once the headers arrived. */
+  download(request: DownloadRequest): Promise<DownloadResponse>;
 }
 
 export type HttpFailureCode = 'too_large' | 'timeout' | 'network';
@@ -87,6 +112,15 @@ export interface Spawner {
   readonly containmentGap: string | null;
   /** Effective uid of the agent process. */
   currentUid(): number;
+}
+
+/** How an install ended: the installer's own words when it failed. */
+export type InstallOutcome = { installed: true } | { installed: false; message: string };
+
+/** Installs a downloaded, verified package on this machine (the macOS installer; a test command elsewhere). */
+export interface Installer {
+  /** Never rejects for a failed install: the outcome says why, in the installer's words where it gave some. */
+  install(packagePath: string): Promise<InstallOutcome>;
 }
 
 export interface Clock {

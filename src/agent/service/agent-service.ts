@@ -1,14 +1,16 @@
 // The agent core's service: enrollment, the check-in loop, script delivery, scheduled runs, result reporting, and the status its UIs show.
 import type { KeyObject } from 'node:crypto';
-import type { AgentServiceContract, MethodResult } from '../../shared/agent-service-contract';
+import { ServiceError, type AgentServiceContract, type MethodResult } from '../../shared/agent-service-contract';
 import type { AgentStatus } from '../../shared/agent-status';
 import type { CheckinResponse } from '../../shared/protocol';
-import type { AgentState, JournalEntry, ScheduledConfiguration } from '../core/agent-state';
+import type { AgentState, ScheduledConfiguration } from '../core/agent-state';
 import type { ScriptUserSource } from '../runner/console-user';
 import { CheckinBackoff, MAX_CHECKIN_INTERVAL_MS, type BackoffOptions } from './checkin-backoff';
 import { failureKindOf, retryAfterOf } from '../delivery/delivery-failure';
 import { DeviceApiClient } from '../transport/device-api-client';
-import { enrollDevice, type EnrollParams } from '../enrollment/device-enrollment';
+import type { EnrollParams } from '../enrollment/device-enrollment';
+import { enrollWithErrorCodes } from './coded-enrollment';
+import { AppsService, type AppsOptions } from '../apps/apps-service';
 import { AGENT_VERSION } from '../core/agent-version';
 import { deviceFacts } from '../enrollment/device-identity';
 import { DeviceKeyUnusableError, loadDeviceKey } from '../enrollment/device-key-loader';
@@ -16,14 +18,15 @@ import { CheckinReceivers, type CheckinReceiver } from './checkin-receivers';
 import { flushOutbox, reportSetAsideFiles } from '../outbox/outbox-sender';
 import type { AgentPorts } from '../core/ports';
 import { ResilientStateStore } from '../state/resilient-state-store';
-import { recoverInterruptedRun, summarize, withRecentRun } from '../delivery/run-records';
-import { schedulesOf, withScheduleRun } from '../delivery/scheduled-configurations';
+import { schedulesOf } from '../delivery/scheduled-configurations';
+import { recoverInterruptedRuns } from './journal-recovery';
 import { Scheduler, type DeviceTimeZone } from '../schedule/scheduler';
-import { findHandled, runScheduled, withHandled, type DeliveryContext, type RunContext } from '../delivery/script-delivery';
+import { runScheduled, type DeliveryContext, type RunContext } from '../delivery/script-delivery';
 import { ScriptRunner, type RunAsUser } from '../runner/script-runner';
 import { StatusListeners } from './status-listeners';
 import { systemTimeZone } from '../schedule/system-time-zone';
 import { versionInfo } from './version-info';
+import { statusOf } from './status-of-state';
 import { SerialWorkQueue } from '../core/work-queue';
 
 /** How often an unusable device key is looked at again without a check-in in between (issue 9). */
@@ -42,6 +45,8 @@ export interface AgentOptions extends BackoffOptions {
   timeZone?: DeviceTimeZone;
   /** Test hook: the receivers of check-in answers, instead of CHECKIN_RECEIVERS. */
   checkinReceivers?: readonly CheckinReceiver[];
+  /** Apps@Work installs: where packages go and the installer. */
+  apps?: AppsOptions;
 }
 
 export class AgentService implements AgentServiceContract {
@@ -67,6 +72,8 @@ export class AgentService implements AgentServiceContract {
    */
   private readonly work: SerialWorkQueue;
   private readonly receivers: CheckinReceivers;
+  /** Apps@Work: the catalog, installs and retiring, delegated (apps-service.ts). */
+  private readonly apps: AppsService;
   private running = false;
   private cancelTimer: (() => void) | null = null;
   private journalRecovered = false;
@@ -86,6 +93,8 @@ export class AgentService implements AgentServiceContract {
     this.work = new SerialWorkQueue(ports.logger);
     this.receivers = new CheckinReceivers(options.checkinReceivers);
     this.listeners = new StatusListeners(() => this.getStatus(), ports.logger);
+    const appsContext = { ports: this.ports, work: this.work, state: () => this.loadState(), api: (state: AgentState) => this.api(state), markRetired: (at: string) => this.markRetired(at) };
+    this.apps = new AppsService(appsContext, options.apps ?? {});
     this.runner = new ScriptRunner({
       spawner: ports.spawner,
       clock: ports.clock,
@@ -110,11 +119,14 @@ export class AgentService implements AgentServiceContract {
     return (await this.loadState()) !== null;
   }
 
-  /** Generates the P-256 device key (private key never leaves the secret store), enrolls with user + PIN, pins the root. */
+  /**
+   * Generates the P-256 device key (private key never leaves the secret store), enrolls with user + PIN, pins the root.
+   * Each failure is a ServiceError: its code tells a wrong or locked PIN, a server that does not answer, another server.
+   */
   async enroll(params: EnrollParams): Promise<{ deviceId: string }> {
     const existing = await this.loadState();
-    if (existing !== null) throw new Error(`this device is already enrolled with ${existing.serverUrl} as ${existing.deviceId}; retire it before enrolling again`);
-    const { state, key } = await enrollDevice(this.ports, params);
+    if (existing !== null && existing.retiredAt === undefined) throw new ServiceError('already_enrolled', `this device is already enrolled with ${existing.serverUrl} as ${existing.deviceId}; retire it before enrolling again`);
+    const { state, key } = await enrollWithErrorCodes(this.ports, params);
     await this.ports.state.writeState(state);
     this.state = state;
     this.deviceKey = key;
@@ -162,16 +174,7 @@ export class AgentService implements AgentServiceContract {
     } catch (error) {
       loadError = messageOf(error);
     }
-    return {
-      serverUrl: state?.serverUrl ?? null,
-      deviceId: state?.deviceId ?? null,
-      enrolled: state !== null,
-      lastCheckinAt: state?.lastCheckinAt ?? null,
-      // Local troubles first: they explain a check-in error the state may still hold from before.
-      lastCheckinError: loadError ?? this.keyProblem ?? this.store.writeProblem() ?? state?.lastCheckinError ?? this.cycleError,
-      nextCheckinAt: state?.nextCheckinAt ?? null,
-      recentRuns: state?.recentRuns ?? [],
-    };
+    return statusOf(state, loadError ?? this.keyProblem ?? this.store.writeProblem(), this.cycleError);
   }
 
   async checkInNow(): Promise<AgentStatus> {
@@ -185,6 +188,26 @@ export class AgentService implements AgentServiceContract {
 
   onStatusChanged(listener: (status: AgentStatus) => void): () => void {
     return this.listeners.add(listener);
+  }
+
+  readonly getCatalog: AppsService['getCatalog'] = (...args) => this.apps.getCatalog(...args);
+  readonly getAppDetails: AppsService['getAppDetails'] = (...args) => this.apps.getAppDetails(...args);
+  readonly getReviews: AppsService['getReviews'] = (...args) => this.apps.getReviews(...args);
+  readonly saveReview: AppsService['saveReview'] = (...args) => this.apps.saveReview(...args);
+  readonly installApp: AppsService['installApp'] = (...args) => this.apps.installApp(...args);
+  readonly getInstalls: AppsService['getInstalls'] = () => this.apps.getInstalls();
+  readonly onInstallsChanged: AppsService['onInstallsChanged'] = (listener) => this.apps.onInstallsChanged(listener);
+  readonly retireDevice: AppsService['retireDevice'] = () => this.apps.retireDevice();
+
+  /** Records the retirement on the check-in queue and stops the loop: a retired device's tokens are refused from now on. */
+  private async markRetired(retiredAt: string): Promise<void> {
+    await this.exclusive(async () => {
+      await this.update((s) => ({ ...s, retiredAt, nextCheckinAt: null }));
+      this.cancelTimer?.();
+      this.cancelTimer = null;
+    });
+    this.emit();
+    if (this.state?.retiredAt !== retiredAt) throw new ServiceError('unknown', 'the server retired this device, but the agent could not record it in its state; see its log');
   }
 
   private scheduleCycle(delayMs: number): void {
@@ -205,7 +228,7 @@ export class AgentService implements AgentServiceContract {
    * Each step catches its own failure so the others still run (DESIGN.md: one failing step never kills the loop).
    */
   private async cycle(): Promise<void> {
-    let nextDelayMs: number;
+    let nextDelayMs: number | null;
     try {
       nextDelayMs = await this.enrolledCycle();
     } catch (error) {
@@ -221,14 +244,16 @@ export class AgentService implements AgentServiceContract {
       }
     }
     // Whichever way the round ended, so the status never shows a check-in that will not happen (an unusable key waits an hour).
-    const nextCheckinAt = this.running ? new Date(this.ports.clock.now().getTime() + nextDelayMs).toISOString() : null;
+    const nextCheckinAt = this.running && nextDelayMs !== null ? new Date(this.ports.clock.now().getTime() + nextDelayMs).toISOString() : null;
     if (this.state !== null) await this.step('record the next check-in time', () => this.update((s) => ({ ...s, nextCheckinAt })));
     this.emit();
-    if (this.running) this.scheduleCycle(nextDelayMs);
+    if (this.running && nextDelayMs !== null) this.scheduleCycle(nextDelayMs);
   }
 
-  private async enrolledCycle(): Promise<number> {
+  /** One round of an enrolled device; resolves with the wait before the next, or null for a retired device, which never checks in again. */
+  private async enrolledCycle(): Promise<number | null> {
     const state = await this.loadState();
+    if (state?.retiredAt !== undefined) return null;
     if (state === null) {
       this.cycleError = 'this device is not enrolled; enroll it with a user name and PIN first';
       this.backoff.failed(null);
@@ -272,10 +297,10 @@ export class AgentService implements AgentServiceContract {
     this.scheduler.wake();
   }
 
-  /** The kept recurring configurations, after interrupted runs moved their floors; none before enrollment. */
+  /** The kept recurring configurations, after interrupted runs moved their floors; none before enrollment or once retired. */
   private async keptSchedules(): Promise<ScheduledConfiguration[]> {
     const state = await this.loadState();
-    if (state === null) return [];
+    if (state === null || state.retiredAt !== undefined) return [];
     await this.step('recover interrupted runs', () => this.recoverJournal());
     return schedulesOf(this.requireState());
   }
@@ -302,20 +327,10 @@ export class AgentService implements AgentServiceContract {
     return stoppedBy;
   }
 
-  /**
-   * Turns each leftover journal entry (the agent died mid-run) into an interrupted result, once per process start.
-   *
-   * The run is never repeated: an "execute once" version is marked started, a scheduled run moves its schedule's floor.
-   */
+  /** Turns each leftover journal entry (the agent died mid-run) into an interrupted result, once per process start. */
   private async recoverJournal(): Promise<void> {
     if (this.journalRecovered) return;
-    for (const entry of await this.ports.state.listJournal()) {
-      const result = await recoverInterruptedRun(entry, this.ports);
-      await this.ports.state.putOutbox({ kind: 'result', result });
-      await this.update((s) => ({ ...neverAgain(s, entry, result.endedAt), recentRuns: withRecentRun(s.recentRuns, summarize(result)) }));
-      await this.ports.state.removeJournal(entry.executionId);
-      this.ports.logger.warn('reported a run interrupted by an agent stop', { executionId: entry.executionId, configurationId: entry.configurationId });
-    }
+    await recoverInterruptedRuns(this.ports, (change) => this.update(change));
     this.journalRecovered = true;
   }
 
@@ -373,16 +388,6 @@ export class AgentService implements AgentServiceContract {
   private emit(): void {
     this.listeners.emit();
   }
-}
-
-/** The state with the run of a leftover journal entry made unrepeatable. */
-function neverAgain(state: AgentState, entry: JournalEntry, at: string): AgentState {
-  if (entry.scheduledFor !== undefined) {
-    const kept = schedulesOf(state).find((s) => s.configurationId === entry.configurationId && s.version === entry.configurationVersion);
-    return kept === undefined ? state : withScheduleRun(state, kept, new Date(entry.scheduledFor), new Date(entry.startedAt));
-  }
-  if (findHandled(state, entry.configurationId, entry.configurationVersion)?.outcome === 'started') return state;
-  return withHandled(state, { configurationId: entry.configurationId, version: entry.configurationVersion, outcome: 'started', ticketSha256: null, at });
 }
 
 function messageOf(error: unknown): string {

@@ -1,4 +1,5 @@
 // Wires the agent core to the default Node ports (files under the state folder, fetch, real processes, wall clock) and locks that folder.
+import { join } from 'node:path';
 import { acquireFolderLock, type FolderLock } from '../../shared/node/folder-lock';
 import { AgentService } from './agent-service';
 import { createConsoleLogger } from './console-logger';
@@ -39,7 +40,12 @@ export function createNodeAgent(options: NodeAgentOptions): AgentService {
       secrets: options.secrets ?? new FileSecretStore(options.stateDir),
       logger,
     },
-    { runAsUser: options.runAsUser, ...(scriptUser ? { scriptUsers: new NamedScriptUser(scriptUser) } : {}) },
+    {
+      runAsUser: options.runAsUser,
+      ...(scriptUser ? { scriptUsers: new NamedScriptUser(scriptUser) } : {}),
+      // Beside the state, in the same 0700 folder: a package is root's to install, nobody else's to swap.
+      apps: { packageDir: join(options.stateDir, 'packages') },
+    },
   );
 }
 

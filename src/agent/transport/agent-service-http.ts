@@ -1,9 +1,9 @@
 // Serves the agent service contract over HTTP + server-sent events, for the browser bridge now and the daemon's socket later.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AGENT_EVENTS, EVENT_NAMES } from '../../shared/agent-service-contract';
+import { AGENT_EVENTS, EVENT_NAMES, ServiceError } from '../../shared/agent-service-contract';
 import type { AgentServiceContract, EventName } from '../../shared/agent-service-contract';
 import { callChecked, ContractArgumentsError, subscribeTo } from '../../shared/agent-service-dispatch';
-import { EVENTS_PATH, MAX_ARGS_BYTES, methodForRoute, sseEventName } from '../../shared/agent-service-http';
+import { EVENTS_PATH, MAX_ARGS_BYTES, methodForRoute, SERVICE_ERROR_STATUS, sseEventName } from '../../shared/agent-service-http';
 
 /** Keeps idle event streams alive through proxies and lets a dead client be noticed. */
 const SSE_HEARTBEAT_MS = 15_000;
@@ -47,8 +47,9 @@ export function agentServiceRoutes(service: AgentServiceContract): AgentServiceR
     try {
       sendJson(response, 200, await callChecked(service, name, body.args));
     } catch (error) {
-      if (!(error instanceof ContractArgumentsError)) throw error;
-      sendJson(response, 400, { error: error.message });
+      if (error instanceof ServiceError) sendJson(response, SERVICE_ERROR_STATUS[error.code], { error: { code: error.code, message: error.message } });
+      else if (error instanceof ContractArgumentsError) sendJson(response, 400, { error: error.message });
+      else throw error;
     }
   }
 

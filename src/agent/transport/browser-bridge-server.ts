@@ -7,6 +7,8 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { AgentServiceContract } from '../../shared/agent-service-contract';
 import { SERVICE_PATH_PREFIX } from '../../shared/agent-service-http';
+import { contentSecurityPolicy, serverImageSource } from '../../shared/content-security-policy';
+import { contentTypeOf } from '../../shared/static-content-types';
 import { agentServiceRoutes, COMMON_HEADERS, sendJson } from './agent-service-http';
 
 export interface BrowserBridge {
@@ -22,20 +24,6 @@ export interface BrowserBridgeOptions {
   /** 0 (the default) picks a free port. */
   port?: number;
 }
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.txt': 'text/plain; charset=utf-8',
-};
 
 /** Starts the bridge on 127.0.0.1; resolves once it listens. */
 export async function startBrowserBridge(options: BrowserBridgeOptions): Promise<BrowserBridge> {
@@ -94,9 +82,12 @@ export async function startBrowserBridge(options: BrowserBridgeOptions): Promise
       return;
     }
     const body = await readFile(file);
+    // The same policy as the app's scheme in Electron; images may also come from the enrolled server (catalog icons).
+    const { serverUrl } = await options.service.getStatus();
     response.writeHead(200, {
       ...COMMON_HEADERS,
-      'Content-Type': CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
+      'Content-Security-Policy': contentSecurityPolicy(serverImageSource(serverUrl)),
+      'Content-Type': contentTypeOf(file),
       'Content-Length': body.length,
     });
     response.end(body);

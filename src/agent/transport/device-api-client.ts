@@ -15,7 +15,7 @@ import {
 } from '../../shared/protocol';
 import type { ScriptResult } from '../../shared/script-result';
 import { BLOB_PATH_PREFIX } from '../../shared/ticket';
-import { HttpFailure, type Clock, type HttpClient } from '../core/ports';
+import { HttpFailure, type Clock, type DownloadResponse, type HttpClient } from '../core/ports';
 
 /** Largest JSON answer the agent reads from the server. */
 export const MAX_JSON_RESPONSE_BYTES = 8 * 1024 * 1024;
@@ -47,11 +47,19 @@ export class DeviceApiError extends Error {
     detail: string,
     /** How long the server asked the agent to wait (its Retry-After), if it did. */
     readonly retryAfterMs: number | null = null,
+    /**
+     * What answered: `atwork` for an Atwork error body ({error, message}; `serverCode` is its error), `other` for a
+     * server that answered something else (not JSON, a wrong shape, an error page); null when nothing answered.
+     */
+    readonly answeredBy: 'atwork' | 'other' | null = null,
+    readonly serverCode: string | null = null,
   ) {
     super(`${what}: ${detail}`);
     this.name = 'DeviceApiError';
   }
 }
+
+export type JsonMethod = 'GET' | 'POST' | 'PUT';
 
 /** Plain HTTP is allowed only to this machine (DESIGN.md §2): a device token or ticket never crosses a network in clear. */
 export function normalizeServerUrl(serverUrl: string): string {
@@ -111,12 +119,23 @@ export class DeviceApiClient {
     });
   }
 
-  private async postJson<T>(what: string, path: string, body: unknown, subject: string, schema: z.ZodType<T> | null): Promise<T> {
+  /**
+   * Downloads a package path of this server as a stream: the caller writes it to disk. `range` asks for the bytes from
+   * that offset on (a resumed download); any status is answered, only transport failures throw (as HttpFailure).
+   */
+  async downloadPackage(deviceId: string, path: string, range: { from: number; maxBytes: number; idleTimeoutMs: number }): Promise<DownloadResponse> {
+    const headers: Record<string, string> = { authorization: await this.bearer(deviceId) };
+    if (range.from > 0) headers.range = `bytes=${range.from}-`;
+    return this.http.download({ url: `${this.serverUrl}${path}`, headers, maxBytes: range.maxBytes, idleTimeoutMs: range.idleTimeoutMs });
+  }
+
+  /** One device call with a JSON body (or none) and a JSON answer validated by `schema` (none expected when null); `path` is absolute on the server. */
+  async callJson<T>(what: string, method: JsonMethod, path: string, subject: string, body: unknown, schema: z.ZodType<T> | null): Promise<T> {
     const raw = await this.send(what, {
-      method: 'POST',
-      url: `${this.serverUrl}${DEVICE_API_PREFIX}${path}`,
+      method,
+      url: `${this.serverUrl}${path}`,
       headers: { authorization: await this.bearer(subject), accept: 'application/json' },
-      body: JSON.stringify(body),
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       timeoutMs: REQUEST_TIMEOUT_MS,
       maxResponseBytes: MAX_JSON_RESPONSE_BYTES,
     });
@@ -125,14 +144,18 @@ export class DeviceApiClient {
     try {
       json = JSON.parse(raw.toString('utf8'));
     } catch {
-      throw new DeviceApiError(what, null, null, 'the server answered with something that is not JSON');
+      throw new DeviceApiError(what, null, null, 'the server answered with something that is not JSON', null, 'other');
     }
     const parsed = schema.safeParse(json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new DeviceApiError(what, null, null, `the server's answer is not valid (${issue?.path.join('.') || 'body'}: ${issue?.message})`);
+      throw new DeviceApiError(what, null, null, `the server's answer is not valid (${issue?.path.join('.') || 'body'}: ${issue?.message})`, null, 'other');
     }
     return parsed.data;
+  }
+
+  private postJson<T>(what: string, path: string, body: unknown, subject: string, schema: z.ZodType<T> | null): Promise<T> {
+    return this.callJson(what, 'POST', `${DEVICE_API_PREFIX}${path}`, subject, body, schema);
   }
 
   private async send(what: string, request: Parameters<HttpClient['request']>[0]): Promise<Buffer> {
@@ -143,10 +166,7 @@ export class DeviceApiClient {
       if (error instanceof HttpFailure) throw new DeviceApiError(what, null, error, error.message);
       throw new DeviceApiError(what, null, null, error instanceof Error ? error.message : String(error));
     }
-    if (response.status < 200 || response.status > 299) {
-      const retryAfterMs = parseRetryAfter(response.headers?.['retry-after'], this.clock.now());
-      throw new DeviceApiError(what, response.status, null, `server said ${response.status}: ${serverMessage(response.body)}`, retryAfterMs);
-    }
+    if (response.status < 200 || response.status > 299) throw refusal(what, response.status, response.body, response.headers, this.clock.now());
     return response.body;
   }
 
@@ -164,14 +184,16 @@ export function parseRetryAfter(value: string | undefined, now: Date): number | 
   return Number.isNaN(at) ? null : Math.max(0, at - now.getTime());
 }
 
-/** The server's one-sentence error message, or the start of whatever it sent. */
-function serverMessage(body: Buffer): string {
+/** The error of a non-2xx answer: the server's one-sentence message and error code, or the start of whatever it sent. */
+export function refusal(what: string, status: number, body: Buffer, headers: Record<string, string> | undefined, now: Date): DeviceApiError {
+  const retryAfterMs = parseRetryAfter(headers?.['retry-after'], now);
   const text = body.toString('utf8');
+  let parsed: ReturnType<typeof ApiErrorSchema.safeParse> | null = null;
   try {
-    const parsed = ApiErrorSchema.safeParse(JSON.parse(text));
-    if (parsed.success) return parsed.data.message;
+    parsed = ApiErrorSchema.safeParse(JSON.parse(text));
   } catch {
-    // Not JSON: fall through to the raw text.
+    // Not JSON: not an Atwork error body.
   }
-  return text.slice(0, 200).trim() || 'no message';
+  if (parsed?.success) return new DeviceApiError(what, status, null, `server said ${status}: ${parsed.data.message}`, retryAfterMs, 'atwork', parsed.data.error);
+  return new DeviceApiError(what, status, null, `server said ${status}: ${text.slice(0, 200).trim() || 'no message'}`, retryAfterMs, 'other');
 }

@@ -1,5 +1,5 @@
-// The Node HttpClient: fetch with a deadline over the whole exchange and a hard cap on the bytes it reads.
-import { HttpFailure, type HttpClient, type HttpRequest, type HttpResponse } from '../core/ports';
+// The Node HttpClient: fetch with a deadline over the whole exchange and a hard cap on the bytes it reads, and streamed downloads.
+import { HttpFailure, type DownloadRequest, type DownloadResponse, type HttpClient, type HttpRequest, type HttpResponse } from '../core/ports';
 
 export class FetchHttpClient implements HttpClient {
   async request(request: HttpRequest): Promise<HttpResponse> {
@@ -28,6 +28,61 @@ export class FetchHttpClient implements HttpClient {
       clearTimeout(timer);
     }
   }
+
+  async download(request: DownloadRequest): Promise<DownloadResponse> {
+    const controller = new AbortController();
+    let timedOut = false;
+    let timer: NodeJS.Timeout | undefined;
+    // Re-armed by every chunk: a stalled server is cut off, a slow but steady one is not.
+    const arm = (): void => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        timedOut = true;
+        controller.abort();
+      }, request.idleTimeoutMs);
+    };
+    const failure = (error: unknown): HttpFailure => {
+      if (error instanceof HttpFailure) return error;
+      if (timedOut) return new HttpFailure('timeout', `${describe(request)} sent nothing for ${Math.round(request.idleTimeoutMs / 1000)} s`);
+      return new HttpFailure('network', `the download from ${describe(request)} broke off: ${causeOf(error)}`);
+    };
+    const cancel = (): void => {
+      clearTimeout(timer);
+      controller.abort();
+    };
+    arm();
+    let response: Response;
+    try {
+      response = await fetch(request.url, { method: 'GET', headers: request.headers, redirect: 'error', signal: controller.signal });
+    } catch (error) {
+      cancel();
+      throw failure(error);
+    }
+    const declared = Number(response.headers.get('content-length'));
+    if (Number.isFinite(declared) && declared > request.maxBytes) {
+      cancel();
+      throw new HttpFailure('too_large', `response declares ${declared} bytes, more than the ${request.maxBytes} allowed`);
+    }
+    async function* chunks(): AsyncGenerator<Buffer> {
+      let received = 0;
+      const reader = response.body?.getReader();
+      try {
+        for (;;) {
+          const next = await reader?.read();
+          if (next === undefined || next.done) return;
+          arm();
+          received += next.value.byteLength;
+          if (received > request.maxBytes) throw new HttpFailure('too_large', `response is larger than the ${request.maxBytes} bytes allowed`);
+          yield Buffer.from(next.value);
+        }
+      } catch (error) {
+        throw failure(error);
+      } finally {
+        cancel();
+      }
+    }
+    return { status: response.status, headers: Object.fromEntries(response.headers), body: chunks(), cancel };
+  }
 }
 
 /** Streams the body and counts: more than `maxBytes` aborts the transfer instead of buffering it. */
@@ -55,7 +110,7 @@ async function readCapped(response: Response, maxBytes: number, controller: Abor
   return Buffer.concat(chunks);
 }
 
-function describe(request: HttpRequest): string {
+function describe(request: { url: string }): string {
   const url = new URL(request.url);
   return `${url.origin}${url.pathname}`;
 }

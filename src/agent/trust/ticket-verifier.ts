@@ -81,12 +81,12 @@ const MAX_CHAIN_LENGTH = 3;
 /** A P-256 certificate is about 600 bytes of DER; a much larger x5c entry is refused before it is parsed. */
 const MAX_CERTIFICATE_B64_CHARS = 4096;
 /** Longest ticket lifetime the agent accepts, so a leaked ticket cannot be valid for years. */
-const MAX_TICKET_LIFETIME_SECONDS = 30 * 86_400;
+export const MAX_TICKET_LIFETIME_SECONDS = 30 * 86_400;
 /** Header parameters that would let a token choose its own key, or change how it is read; never accepted. */
 const FORBIDDEN_HEADER_PARAMS = ['jku', 'jwk', 'x5u', 'kid', 'crit', 'zip', 'b64', 'p2s', 'p2c'];
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
-function reject(code: TicketRejectionCode, message: string): never {
+export function reject(code: TicketRejectionCode, message: string): never {
   throw new TicketRejectedError(code, message);
 }
 
@@ -96,7 +96,7 @@ function reject(code: TicketRejectionCode, message: string): never {
  * Canonical matters: base64url has spare bits in its last character, so without this check one ticket would have
  * several spellings (and several sha256 values) that all verify.
  */
-function canonicalSegments(token: string, count: number, code: TicketRejectionCode, what: string): string[] {
+export function canonicalSegments(token: string, count: number, code: TicketRejectionCode, what: string): string[] {
   const segments = token.split('.');
   if (segments.length !== count) reject(code, `${what} does not have ${count} parts`);
   for (const segment of segments) {
@@ -108,7 +108,7 @@ function canonicalSegments(token: string, count: number, code: TicketRejectionCo
 }
 
 /** Parses a protected header: a JSON object, nothing else. */
-function parseHeader(segment: string, code: TicketRejectionCode, what: string): ProtectedHeaderParameters {
+export function parseHeader(segment: string, code: TicketRejectionCode, what: string): ProtectedHeaderParameters {
   let header: unknown;
   try {
     header = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
@@ -128,9 +128,13 @@ function checkJweHeader(header: ProtectedHeaderParameters): void {
   if (header.cty !== TICKET_JWS_TYPE) reject('jwe_header_invalid', 'ticket encryption header has the wrong content type');
 }
 
-function checkJwsHeader(header: ProtectedHeaderParameters): string {
+/**
+ * Checks a signature header (ES256 only, the expected `typ`, no parameter that picks its own key, an x5c chain) and
+ * returns the signing certificate, x5c[0]. Package tickets share it with script tickets.
+ */
+export function checkJwsHeader(header: ProtectedHeaderParameters, typ: string = TICKET_JWS_TYPE): string {
   if (header.alg !== TICKET_SIGNING_ALG) reject('jws_algorithm_not_allowed', `ticket signature algorithm ${String(header.alg)} is not allowed`);
-  if (header.typ !== TICKET_JWS_TYPE) reject('jws_header_invalid', 'ticket signature has the wrong type');
+  if (header.typ !== typ) reject('jws_header_invalid', 'ticket signature has the wrong type');
   const forbidden = FORBIDDEN_HEADER_PARAMS.filter((p) => p in header);
   if (forbidden.length > 0) reject('jws_header_invalid', `ticket signature header has forbidden ${forbidden.join(', ')}`);
   const chain: unknown = header.x5c;
@@ -149,7 +153,7 @@ function checkJwsHeader(header: ProtectedHeaderParameters): string {
  * The signing certificate (x5c[0]) must be issued by the pinned root with ECDSA SHA-256, valid now (with the skew),
  * made for signing code, and not revoked. Returns its public key, the only key the signature is checked with, and its serial.
  */
-function verifySigningCertificate(x5cLeaf: string, root: X509Certificate, replay: ReplayState, now: Date): { key: KeyObject; serial: string } {
+export function verifySigningCertificate(x5cLeaf: string, root: X509Certificate, replay: Pick<ReplayState, 'isRevoked'>, now: Date): { key: KeyObject; serial: string } {
   const der = Buffer.from(x5cLeaf, 'base64');
   let leaf: X509Certificate;
   let parsed: x509.X509Certificate;

@@ -1,30 +1,24 @@
 // The "Recent script runs" table: one row group per run with its outcome and captured output.
 import type { RunSummary } from '../../preload/contract';
-import type { RunStatus } from '../../shared/script-result';
-import { formatDateTime, formatDuration } from '../display-format';
-
-const STATUS_LABELS: Record<RunStatus, string> = {
-  completed: 'Completed',
-  failed: 'Failed',
-  timed_out: 'Timed out',
-  interrupted: 'Interrupted',
-  rejected: 'Rejected',
-};
+import type { I18n } from '../i18n/use-i18n';
+import { useI18n } from '../i18n/use-i18n';
+import { formatDuration } from '../display-format';
 
 export function RecentRuns({ runs }: { runs: RunSummary[] }) {
+  const { t } = useI18n();
   if (runs.length === 0) {
-    return <p className="empty">No scripts have run on this Mac yet.</p>;
+    return <p className="empty">{t('runs.empty')}</p>;
   }
   return (
     <table className="runs">
-      <caption>The latest scripts this Mac ran, newest first, with their output.</caption>
+      <caption>{t('runs.caption')}</caption>
       <thead>
         <tr>
-          <th scope="col">Script</th>
-          <th scope="col">Status</th>
-          <th scope="col">Started</th>
-          <th scope="col">Duration</th>
-          <th scope="col">Exit code</th>
+          <th scope="col">{t('runs.script')}</th>
+          <th scope="col">{t('runs.status')}</th>
+          <th scope="col">{t('runs.started')}</th>
+          <th scope="col">{t('runs.duration')}</th>
+          <th scope="col">{t('runs.exitCode')}</th>
         </tr>
       </thead>
       {runs.map((run) => (
@@ -36,6 +30,8 @@ export function RecentRuns({ runs }: { runs: RunSummary[] }) {
 
 /** A run's summary row and its output row, grouped so a test (or a screen reader) finds them together. */
 function RunRows({ run }: { run: RunSummary }) {
+  const i18n = useI18n();
+  const { t } = i18n;
   return (
     <tbody data-testid="run-row" className="run">
       <tr>
@@ -43,13 +39,13 @@ function RunRows({ run }: { run: RunSummary }) {
           {run.scriptName}
         </th>
         <td>
-          <span className={`badge badge-${run.status}`}>{STATUS_LABELS[run.status]}</span>
+          <span className={`badge badge-${run.status}`}>{t(`runs.${run.status}`)}</span>
         </td>
         <td>
-          <time dateTime={run.startedAt}>{formatDateTime(run.startedAt)}</time>
+          <time dateTime={run.startedAt}>{i18n.dateTime(run.startedAt)}</time>
         </td>
         <td>{formatDuration(run.durationMs)}</td>
-        <td data-testid="run-exit-code">{describeEnd(run)}</td>
+        <td data-testid="run-exit-code">{describeEnd(run, i18n)}</td>
       </tr>
       <tr className="output-row">
         <td colSpan={5}>
@@ -61,6 +57,7 @@ function RunRows({ run }: { run: RunSummary }) {
 }
 
 function RunOutput({ run }: { run: RunSummary }) {
+  const { t } = useI18n();
   const empty = run.stdout === '' && run.stderr === '' && run.error === null;
   return (
     <div className="output">
@@ -69,9 +66,9 @@ function RunOutput({ run }: { run: RunSummary }) {
           {run.error}
         </p>
       )}
-      {run.stdout !== '' && <Stream label="Output" testId="run-stdout" text={run.stdout} />}
-      {run.stderr !== '' && <Stream label="Errors" testId="run-stderr" text={run.stderr} />}
-      {empty && <p className="muted">The script printed nothing.</p>}
+      {run.stdout !== '' && <Stream label={t('runs.output')} testId="run-stdout" text={run.stdout} />}
+      {run.stderr !== '' && <Stream label={t('runs.errors')} testId="run-stderr" text={run.stderr} />}
+      {empty && <p className="muted">{t('runs.printedNothing')}</p>}
     </div>
   );
 }
@@ -86,8 +83,8 @@ function Stream({ label, testId, text }: { label: string; testId: string; text: 
 }
 
 /** The exit code, else the signal that ended the run, else a dash for a run that never started. */
-function describeEnd(run: RunSummary): string {
+function describeEnd(run: RunSummary, { t }: I18n): string {
   if (run.exitCode !== null) return String(run.exitCode);
-  if (run.signal !== null) return run.timedOut ? `${run.signal} (timed out)` : run.signal;
-  return '—';
+  if (run.signal !== null) return run.timedOut ? t('runs.signalTimedOut', { signal: run.signal }) : run.signal;
+  return t('runs.noExit');
 }

@@ -1,0 +1,22 @@
+// Enrollment as the agent service offers it: every failure a ServiceError whose code the UI can put in its own words.
+import type { KeyObject } from 'node:crypto';
+import { ServiceError } from '../../shared/agent-service-contract';
+import type { AgentState } from '../core/agent-state';
+import type { AgentPorts } from '../core/ports';
+import { enrollDevice, type EnrollParams } from '../enrollment/device-enrollment';
+import { normalizeServerUrl } from '../transport/device-api-client';
+import { enrollmentServiceError } from '../transport/device-api-errors';
+
+/** Enrolls (device-enrollment.ts); a URL the agent refuses is invalid_input, a server's refusal or silence its own code. */
+export async function enrollWithErrorCodes(ports: Pick<AgentPorts, 'http' | 'clock' | 'secrets'>, params: EnrollParams): Promise<{ state: AgentState; key: KeyObject }> {
+  try {
+    normalizeServerUrl(params.serverUrl);
+  } catch (error) {
+    throw new ServiceError('invalid_input', error instanceof Error ? error.message : String(error));
+  }
+  try {
+    return await enrollDevice(ports, params);
+  } catch (error) {
+    throw enrollmentServiceError(error);
+  }
+}

@@ -1,0 +1,23 @@
+// Sizes and ratings written for the user's locale, the way macOS writes them (decimal units: 1 MB = 1,000,000 bytes).
+import type { IntlShape } from 'react-intl';
+
+const UNITS = ['byte', 'kilobyte', 'megabyte', 'gigabyte'] as const;
+
+export function formatBytes(intl: IntlShape, bytes: number): string {
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < UNITS.length - 1) {
+    value /= 1000;
+    unit += 1;
+  }
+  return intl.formatNumber(value, { style: 'unit', unit: UNITS[unit], unitDisplay: unit === 0 ? 'long' : 'short', maximumFractionDigits: unit < 2 ? 0 : 1 });
+}
+
+/** An average rating with one decimal: 4.3, or 4,3 in German. */
+export function formatRating(intl: IntlShape, average: number): string {
+  return intl.formatNumber(average, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+}
+
+export function formatPercent(intl: IntlShape, fraction: number): string {
+  return intl.formatNumber(fraction, { style: 'percent', maximumFractionDigits: 0 });
+}
