@@ -1,37 +1,24 @@
 // The renderer's bridge client against the real bridge server on 127.0.0.1, plus its refusal of malformed answers.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startBrowserBridge } from '../../src/agent/transport/browser-bridge-server';
-import type { BrowserBridge } from '../../src/agent/transport/browser-bridge-server';
 import { createBridgeClient, readBridgeToken } from '../../src/renderer/bridge-client';
 import type { AgentStatus } from '../../src/shared/agent-status';
 import type { AgentServiceContract } from '../../src/shared/agent-service-contract';
 import { AGENT_METHODS, EVENT_NAMES, eventProperty, METHOD_NAMES } from '../../src/shared/agent-service-contract';
 import type { MethodName } from '../../src/shared/agent-service-contract';
-import { FakeAgentService, makeStatus, SAMPLE_ARGS } from '../support/fake-agent-service';
+import { startFakeBridge, type FakeBridge } from '../support/fake-bridge';
+import { makeStatus, SAMPLE_ARGS, type FakeAgentService } from '../support/fake-agent-service';
 
-let staticDir: string;
 let service: FakeAgentService;
-let bridge: BrowserBridge;
 let baseUrl: string;
 let token: string;
+let fake: FakeBridge;
 
 beforeEach(async () => {
-  staticDir = await mkdtemp(path.join(tmpdir(), 'atwork-bridge-client-'));
-  await writeFile(path.join(staticDir, 'index.html'), '<!doctype html>');
-  service = new FakeAgentService();
-  bridge = await startBrowserBridge({ service, staticDir });
-  const url = new URL(bridge.url);
-  baseUrl = url.origin;
-  token = readBridgeToken(url.hash) ?? '';
+  fake = await startFakeBridge();
+  ({ service, baseUrl, token } = fake);
 });
 
-afterEach(async () => {
-  await bridge.close();
-  await rm(staticDir, { recursive: true, force: true });
-});
+afterEach(() => fake.close());
 
 describe('readBridgeToken', () => {
   it.each([
@@ -111,9 +98,8 @@ describe('createBridgeClient', () => {
     const seen: AgentStatus[] = [];
     const unsubscribe = client.onStatusChanged((status) => seen.push(status));
     await expect.poll(() => seen.length).toBe(1);
-    await bridge.close();
     // A restarted bridge has a new token: the client reconnects once, is refused, and stops rather than hammering it.
-    bridge = await startBrowserBridge({ service, staticDir, port: Number(new URL(baseUrl).port) });
+    await fake.restart();
     await expect.poll(() => eventRequests).toBeGreaterThanOrEqual(2);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(eventRequests).toBe(2);

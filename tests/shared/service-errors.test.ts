@@ -1,14 +1,11 @@
 // ServiceError codes over every transport: the bridge's JSON answer and client, IPC's text of a rejection; and the routes of query methods.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startBrowserBridge, type BrowserBridge } from '../../src/agent/transport/browser-bridge-server';
 import { registerHandlers, type IpcMainLike } from '../../src/main/ipc-handlers';
 import { requestChannel } from '../../src/preload/contract';
-import { createBridgeClient, readBridgeToken } from '../../src/renderer/bridge-client';
+import { createBridgeClient } from '../../src/renderer/bridge-client';
 import { AGENT_METHODS, METHOD_NAMES, SERVICE_ERROR_CODES, ServiceError, serviceErrorOf } from '../../src/shared/agent-service-contract';
 import { methodForRoute, routeOf, SERVICE_ERROR_STATUS } from '../../src/shared/agent-service-http';
+import { startFakeBridge, type FakeBridge } from '../support/fake-bridge';
 import { FakeAgentService, SAMPLE_ARGS } from '../support/fake-agent-service';
 
 describe('the routes of query methods', () => {
@@ -73,26 +70,17 @@ describe('a ServiceError over IPC', () => {
 });
 
 describe('a ServiceError over the bridge', () => {
-  let staticDir: string;
   let service: FakeAgentService;
-  let bridge: BrowserBridge;
   let baseUrl: string;
   let token: string;
+  let fake: FakeBridge;
 
   beforeEach(async () => {
-    staticDir = await mkdtemp(path.join(tmpdir(), 'atwork-service-errors-'));
-    await writeFile(path.join(staticDir, 'index.html'), '<!doctype html>');
-    service = new FakeAgentService();
-    bridge = await startBrowserBridge({ service, staticDir });
-    const url = new URL(bridge.url);
-    baseUrl = url.origin;
-    token = readBridgeToken(url.hash) ?? '';
+    fake = await startFakeBridge();
+    ({ service, baseUrl, token } = fake);
   });
 
-  afterEach(async () => {
-    await bridge.close();
-    await rm(staticDir, { recursive: true, force: true });
-  });
+  afterEach(() => fake.close());
 
   it('is answered as {error: {code, message}} with its status', async () => {
     service.failure = new ServiceError('pin_locked', 'The PIN is locked.');
