@@ -1,7 +1,7 @@
 // Installing an app over real HTTP: ticket, streamed download (capped, resumed), sha256, installer, reports, progress, and check-ins meanwhile.
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CommandInstaller, platformInstaller, UNSUPPORTED_MESSAGE } from '../../src/agent/apps/package-installer';
@@ -73,6 +73,18 @@ describe('installApp', () => {
     expect((await finished(agent, 'app-notes')).phase).toBe('installed');
     expect((await readFile(join(dir, 'mode'), 'utf8')).trim()).toBe('-rw-------');
     expect(await readdir(join(stateDir, 'packages'))).toEqual([]);
+  });
+
+  it('removes a package an agent killed mid-install left behind, before any install runs', async () => {
+    const dir = await tempDir();
+    const leftover = async (stateDir: string): Promise<void> => {
+      await mkdir(join(stateDir, 'packages'), { recursive: true, mode: 0o700 });
+      await writeFile(join(stateDir, 'packages', `${sha256Hex(PACKAGE)}.pkg`), PACKAGE.subarray(0, 1000), { mode: 0o600 });
+    };
+    const { agent, stateDir, logger } = await enrolledOverHttp(new CommandInstaller(await recordingInstaller(dir), (f) => [f]), leftover);
+    await agent.stop();
+    expect(await readdir(join(stateDir, 'packages'))).toEqual([]);
+    expect(logger.lines).toContainEqual({ level: 'info', message: 'removed packages left by an interrupted install', fields: { count: 1 } });
   });
 
   it('tells byte progress at most about five times a second', async () => {

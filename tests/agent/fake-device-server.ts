@@ -309,9 +309,11 @@ export async function setup(time: { clock: Clock; timeZone: () => string } = { c
  * An agent enrolled with the fake server over real HTTP on 127.0.0.1 (fetch, the agent's own HTTP client), installing
  * packages with `installer` into a packages folder of its state folder.
  */
-export async function enrolledOverHttp(installer: Installer) {
+/** `beforeStart` runs on the state folder before the agent is made, e.g. to leave what a killed agent left. */
+export async function enrolledOverHttp(installer: Installer, beforeStart: (stateDir: string) => Promise<void> = async () => undefined) {
   const dir = await tempDir();
   const stateDir = join(dir, 'state');
+  await beforeStart(stateDir);
   const server = new FakeServer();
   const serverUrl = await server.listen();
   const logger = recordingLogger();

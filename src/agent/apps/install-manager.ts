@@ -1,5 +1,5 @@
 // Installs apps: the verified package ticket, the capped and resumed download, the sha256 check, the installer, and the reports, with progress for the UI.
-import { rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ServiceError, type InstallProgress } from '../../shared/agent-service-contract';
 import type { InstallReport, PackageTicketClaims } from '../../shared/catalog-protocol';
@@ -36,6 +36,13 @@ interface InstallTarget {
   packageDir: string;
 }
 
+/** Empties the package folder of files no install is using: called before any install runs. */
+async function removeLeftoverPackages(packageDir: string, context: AppsContext): Promise<void> {
+  const names = await readdir(packageDir).catch(() => []);
+  for (const name of names) await rm(join(packageDir, name), { recursive: true, force: true });
+  if (names.length > 0) context.ports.logger.info('removed packages left by an interrupted install', { count: names.length });
+}
+
 /** An install that failed with a message meant for the person at the Mac. */
 class InstallFailure extends Error {}
 
@@ -52,7 +59,12 @@ export class InstallManager {
   constructor(
     private readonly context: AppsContext,
     private readonly options: InstallOptions,
-  ) {}
+  ) {
+    // A package left by an agent killed mid-install (up to MAX_PACKAGE_BYTES) goes at start, on the work queue, so it
+    // can never race an install's download.
+    const { packageDir } = options;
+    if (packageDir !== undefined) context.work.enqueue('remove leftover packages', () => removeLeftoverPackages(packageDir, context));
+  }
 
   list(): InstallProgress[] {
     return [...this.installs.values()];
