@@ -18,7 +18,7 @@ import type { ServerContext } from '../app/server-context';
 import { distributionTarget, type DeviceRef } from '../configurations/device-assignments';
 import { includesDevice, readDistribution } from '../configurations/distribution';
 import { insertDeviceEvent } from '../device-api/device-report-queries';
-import { imagesBySha256, screenshotsByApp, servableImage, tenantApps, type AppRow } from './app-queries';
+import { appById, appsByIds, catalogFilterRows, imagesBySha256, screenshotsByApp, servableImage, type AppRow, type CatalogFilterRow } from './app-queries';
 import { appDetails, appPackage, appSummary } from './app-views';
 import { answerRange } from './byte-ranges';
 import { databaseContentStore } from './content-store';
@@ -31,16 +31,16 @@ const NOT_IN_CATALOG = "There is no such app in this device's catalog.";
 /** The most categories a catalog page lists (CatalogPageSchema). */
 const MAX_CATEGORIES = 200;
 
-/** The apps distributed to the device, by name. */
-async function distributedApps(ctx: ServerContext, device: DeviceRef): Promise<AppRow[]> {
-  const [apps, target] = await Promise.all([tenantApps(ctx.db, device.tenantId), distributionTarget(ctx.db, device)]);
+/** The apps distributed to the device, by name, with the columns the catalog filters by. */
+async function distributedApps(ctx: ServerContext, device: DeviceRef, withText: boolean): Promise<CatalogFilterRow[]> {
+  const [apps, target] = await Promise.all([catalogFilterRows(ctx.db, device.tenantId, withText), distributionTarget(ctx.db, device)]);
   return apps.filter((a) => includesDevice(readDistribution(a.distribution), target));
 }
 
 /** The app if it is distributed to the device; another tenant's, an unknown and an undistributed app answer the same 404. */
 async function distributedApp(ctx: ServerContext, device: DeviceRef, appId: string): Promise<AppRow> {
-  const app = (await distributedApps(ctx, device)).find((a) => a.id === appId);
-  if (app === undefined) throw notFound(NOT_IN_CATALOG);
+  const [app, target] = await Promise.all([appById(ctx.db, device.tenantId, appId), distributionTarget(ctx.db, device)]);
+  if (app === undefined || !includesDevice(readDistribution(app.distribution), target)) throw notFound(NOT_IN_CATALOG);
   return app;
 }
 
@@ -51,18 +51,20 @@ function installablePackage(app: AppRow): { sha256: string; size: number } {
   return pkg;
 }
 
-function matches(app: AppRow, search: string | undefined, category: string | undefined): boolean {
+const searchTerm = (search: string | undefined): string => (search ?? '').trim().toLocaleLowerCase();
+
+function matches(app: CatalogFilterRow, term: string, category: string | undefined): boolean {
   if (category !== undefined && app.category !== category) return false;
-  if (search === undefined || search.trim() === '') return true;
-  const term = search.trim().toLocaleLowerCase();
-  return [app.name, app.publisher, app.short_description, app.description].some((text) => text.toLocaleLowerCase().includes(term));
+  if (term === '') return true;
+  return [app.name, app.publisher, app.short_description, app.description].some((text) => (text ?? '').toLocaleLowerCase().includes(term));
 }
 
 export async function catalogPage(ctx: ServerContext, device: DeviceRef, query: CatalogQuery): Promise<CatalogPage> {
-  const apps = await distributedApps(ctx, device);
-  const found = apps.filter((a) => matches(a, query.search, query.category));
-  const page = found.slice(query.offset, query.offset + query.limit);
-  const ids = page.map((a) => a.id);
+  const term = searchTerm(query.search);
+  const apps = await distributedApps(ctx, device, term !== '');
+  const found = apps.filter((a) => matches(a, term, query.category));
+  const ids = found.slice(query.offset, query.offset + query.limit).map((a) => a.id);
+  const page = await appsByIds(ctx.db, device.tenantId, ids);
   const [icons, ratings, states] = await Promise.all([
     imagesBySha256(ctx.db, page.flatMap((a) => (a.icon_sha256 === null ? [] : [a.icon_sha256]))),
     ratingSummaries(ctx.db, ids),
