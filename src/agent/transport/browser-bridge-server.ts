@@ -82,14 +82,15 @@ export async function startBrowserBridge(options: BrowserBridgeOptions): Promise
       return;
     }
     const body = await readFile(file);
-    // The same policy as the app's scheme in Electron; images may also come from the enrolled server (catalog icons).
-    const { serverUrl } = await options.service.getStatus();
-    response.writeHead(200, {
-      ...COMMON_HEADERS,
-      'Content-Security-Policy': contentSecurityPolicy(serverImageSource(serverUrl)),
-      'Content-Type': contentTypeOf(file),
-      'Content-Length': body.length,
-    });
+    const contentType = contentTypeOf(file);
+    const headers: Record<string, string | number> = { ...COMMON_HEADERS, 'Content-Type': contentType, 'Content-Length': body.length };
+    // The page's policy, the same as the app's scheme in Electron: images may also come from the enrolled server
+    // (catalog icons). Only a document's policy applies, so scripts and styles are served without asking for the status.
+    if (contentType.startsWith('text/html')) {
+      const { serverUrl } = await options.service.getStatus();
+      headers['Content-Security-Policy'] = contentSecurityPolicy(serverImageSource(serverUrl));
+    }
+    response.writeHead(200, headers);
     response.end(body);
   }
 
