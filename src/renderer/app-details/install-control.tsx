@@ -7,6 +7,7 @@ import { queryKeys, useInstallOf } from '../shell/agent-queries';
 import { useApi } from '../shell/api-context';
 import { errorText } from '../shell/error-text';
 import { formatBytes, formatPercent } from '../shell/format';
+import { withInstall } from '../shell/install-order';
 
 type Shown = { state: 'idle' } | { state: 'running'; progress: InstallProgress | null } | { state: 'installed' } | { state: 'failed'; reason: string | null };
 
@@ -31,7 +32,7 @@ export function InstallControl({ app }: { app: AppDetails }) {
   const install = useMutation({
     mutationFn: () => api.installApp(app.id),
     onSuccess: (progress) => {
-      queryClient.setQueryData<InstallProgress[]>(queryKeys.installs, (before = []) => [...before.filter((item) => item.appId !== progress.appId), progress]);
+      queryClient.setQueryData<InstallProgress[]>(queryKeys.installs, (before = []) => withInstall(before, progress));
     },
   });
   const current = useInstallOf(app.id);
