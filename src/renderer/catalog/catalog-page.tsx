@@ -1,22 +1,21 @@
 // Apps@Work: the apps distributed to this Mac, a Featured row, a category from the sidebar, and search as you type.
-import { useState } from 'react';
+import { useDeferredValue, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import type { AppSummary } from '../../shared/catalog-protocol';
 import { useI18n } from '../i18n/use-i18n';
 import { useCatalogQuery } from '../shell/agent-queries';
 import { EmptyState, ErrorState, LoadingState } from '../shell/async-state';
-import { useDebouncedValue } from '../shell/use-debounced-value';
 import { AppTile } from './app-tile';
 import './catalog.css';
-
-export const SEARCH_DEBOUNCE_MS = 250;
 
 export function CatalogPage() {
   const { t } = useI18n();
   const [searchParams] = useSearchParams();
   const category = searchParams.get('category') ?? '';
   const [searchText, setSearchText] = useState('');
-  const search = useDebouncedValue(searchText.trim(), SEARCH_DEBOUNCE_MS);
+  // Every keystroke asks: the agent answers searches from its copy of the catalog in a few milliseconds, and the
+  // deferred value keeps typing responsive while the tiles of the previous answer stay on screen.
+  const search = useDeferredValue(searchText.trim());
 
   return (
     <div className="page">
