@@ -1,9 +1,11 @@
 // Apps@Work in the agent service (issue 11): the catalog, reviews, installs and retiring the device; AgentService delegates these methods here.
 import type { InstallProgress, MethodArgs, MethodResult } from '../../shared/agent-service-contract';
+import type { AgentState } from '../core/agent-state';
 import type { Installer } from '../core/ports';
 import { deviceApiServiceError } from '../transport/device-api-errors';
 import { deviceInService, type AppsContext } from './apps-context';
 import { CatalogApi } from './catalog-api';
+import { CatalogSnapshot } from './catalog-snapshot';
 import { InstallManager } from './install-manager';
 import { platformInstaller } from './package-installer';
 
@@ -22,16 +24,35 @@ export interface AppsOptions {
 
 export class AppsService {
   private readonly installs: InstallManager;
+  private readonly snapshot: CatalogSnapshot;
 
   constructor(
     private readonly context: AppsContext,
     options: AppsOptions,
   ) {
-    this.installs = new InstallManager(context, { ...options, installer: options.installer ?? platformInstaller() });
+    this.snapshot = new CatalogSnapshot(context.ports.clock, context.ports.logger);
+    this.installs = new InstallManager(context, {
+      ...options,
+      installer: options.installer ?? platformInstaller(),
+      onInstallState: (appId, state) => this.snapshot.setInstallState(appId, state),
+    });
   }
 
+  /** From the agent's copy of the catalog when it is current, else from the server (and a copy is made meanwhile). */
   getCatalog(...[query]: MethodArgs<'getCatalog'>): Promise<MethodResult<'getCatalog'>> {
-    return this.call('get the catalog', (catalog) => catalog.getCatalog(query));
+    return this.call('get the catalog', async (catalog, state) => {
+      const owner = `${state.serverUrl} ${state.deviceId}`;
+      const copied = this.snapshot.answer(owner, query);
+      if (copied !== null) return copied;
+      const page = await catalog.getCatalog(query);
+      this.snapshot.load(owner, (pageQuery) => catalog.getCatalog(pageQuery));
+      return page;
+    });
+  }
+
+  /** A check-in may bring apps, distributions and other users' reviews: the copy of the catalog is made again. */
+  checkedIn(): void {
+    this.snapshot.invalidate();
   }
 
   getAppDetails(...[appId]: MethodArgs<'getAppDetails'>): Promise<MethodResult<'getAppDetails'>> {
@@ -42,8 +63,11 @@ export class AppsService {
     return this.call('get reviews', (catalog) => catalog.getReviews(appId, query));
   }
 
-  saveReview(...[appId, review]: MethodArgs<'saveReview'>): Promise<MethodResult<'saveReview'>> {
-    return this.call('save a review', (catalog) => catalog.saveReview(appId, review));
+  /** A saved review changes the app's rating, so the copy of the catalog goes. */
+  async saveReview(...[appId, review]: MethodArgs<'saveReview'>): Promise<MethodResult<'saveReview'>> {
+    const saved = await this.call('save a review', (catalog) => catalog.saveReview(appId, review));
+    this.snapshot.invalidate();
+    return saved;
   }
 
   installApp(...[appId]: MethodArgs<'installApp'>): Promise<InstallProgress> {
@@ -62,15 +86,16 @@ export class AppsService {
   async retireDevice(): Promise<MethodResult<'retireDevice'>> {
     const retiredAt = await this.call('retire the device', (catalog) => catalog.retire(RETIRE_REASON));
     await this.context.markRetired(retiredAt);
+    this.snapshot.invalidate();
     this.context.ports.logger.warn('the server retired this device at its request; it checks in no more', { retiredAt });
     return { retiredAt };
   }
 
   /** One catalog call for the enrolled device; a failure is a ServiceError, logged. */
-  private async call<T>(what: string, action: (catalog: CatalogApi) => Promise<T>): Promise<T> {
+  private async call<T>(what: string, action: (catalog: CatalogApi, state: AgentState) => Promise<T>): Promise<T> {
     const { state, api } = await deviceInService(this.context);
     try {
-      return await action(new CatalogApi(api, state.deviceId));
+      return await action(new CatalogApi(api, state.deviceId), state);
     } catch (error) {
       const refused = deviceApiServiceError(error);
       this.context.ports.logger.warn(`${what} failed`, { code: refused.code, reason: refused.message });

@@ -2,7 +2,7 @@
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ServiceError, type InstallProgress } from '../../shared/agent-service-contract';
-import type { InstallReport, PackageTicketClaims } from '../../shared/catalog-protocol';
+import type { InstallReport, InstallState, PackageTicketClaims } from '../../shared/catalog-protocol';
 import { normalizeSerial } from '../../shared/ticket';
 import type { AgentState } from '../core/agent-state';
 import type { Installer } from '../core/ports';
@@ -26,6 +26,8 @@ export interface InstallOptions {
   /** Download tuning, for tests: see package-download.ts. */
   idleTimeoutMs?: number;
   resumeDelayMs?: number;
+  /** Told every change of an install as the catalog shows it, before the UI hears of it. */
+  onInstallState?: (appId: string, state: InstallState) => void;
 }
 
 /** Where a queued install goes: the device's server and the package folder. */
@@ -197,6 +199,7 @@ export class InstallManager {
 
   private set(progress: InstallProgress): InstallProgress {
     this.installs.set(progress.appId, progress);
+    this.options.onInstallState?.(progress.appId, catalogStateOf(progress.phase));
     this.emit();
     return progress;
   }
@@ -211,6 +214,12 @@ export class InstallManager {
       }
     }
   }
+}
+
+/** An install's phase as the catalog's install state, the one the agent reports to the server. */
+function catalogStateOf(phase: InstallProgress['phase']): InstallState {
+  if (phase === 'installed' || phase === 'failed') return phase;
+  return 'installing';
 }
 
 /** The kept tenant CRL as the verifier asks it. */

@@ -292,6 +292,8 @@ export class AgentService implements AgentServiceContract {
   private async applyCheckin(answer: CheckinResponse, api: DeviceApiClient): Promise<void> {
     const now = this.ports.clock.now().toISOString();
     await this.update((s) => ({ ...s, lastCheckinAt: now, lastCheckinError: null }));
+    // Before the status event, which makes the UI ask for the catalog again.
+    this.apps.checkedIn();
     this.emit();
     await this.receivers.apply(answer, { ...this.deliveryContext(api), work: this.work });
     this.scheduler.wake();

@@ -1,0 +1,17 @@
+// What "search apps" finds, the one rule the server's catalog endpoint and the agent's copy of the catalog both apply:
+// the term, trimmed and in lower case, inside the app's name, publisher or short description. Long descriptions are
+// left out on purpose: they mention other apps and common words ("mail", "team"), and results full of them are noise.
+/** The search term as both sides compare it; '' finds every app. */
+export function catalogSearchTerm(search: string | undefined): string {
+  return (search ?? '').trim().toLocaleLowerCase();
+}
+
+/** The text a search looks in, lower case, built once per app. */
+export function catalogSearchText(app: { name: string; publisher: string; shortDescription: string }): string {
+  return [app.name, app.publisher, app.shortDescription].map((text) => text.toLocaleLowerCase()).join('\n');
+}
+
+/** True when the app's search text holds `term` (from catalogSearchTerm); the join's newline keeps fields apart. */
+export function matchesCatalogSearch(searchText: string, term: string): boolean {
+  return term === '' || searchText.includes(term);
+}
