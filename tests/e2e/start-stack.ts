@@ -14,6 +14,8 @@ export interface StartedStack {
   serverUrl: string;
   deviceId: string;
   uiUrl: string;
+  /** With ATWORK_ENROLL=manual: the user and PIN `npm start` prints for registering in the UI. */
+  registration: { username: string; pin: string } | null;
   dataDir: string;
   stop(): Promise<void>;
 }
@@ -32,9 +34,10 @@ function waitForStartLines(child: ChildProcess): Promise<Omit<StartedStack, 'dat
       const serverUrl = /^Atwork server {3}(http:\/\/127\.0\.0\.1:\d+)\s*$/m.exec(output)?.[1];
       const deviceId = /^Atwork device {3}(\S+?):?(\s|$)/m.exec(output)?.[1];
       const uiUrl = /^Atwork UI {7}(http:\/\/127\.0\.0\.1:\d+\/#token=[A-Za-z0-9_-]+)\s*$/m.exec(output)?.[1];
+      const manual = /^Atwork device {3}none: .* user "([^"]+)", PIN (\d+)\s*$/m.exec(output);
       if (serverUrl && deviceId && uiUrl) {
         clearTimeout(timer);
-        resolve({ serverUrl, deviceId, uiUrl });
+        resolve({ serverUrl, deviceId, uiUrl, registration: manual ? { username: manual[1]!, pin: manual[2]! } : null });
       }
     };
     child.stdout?.on('data', onData);

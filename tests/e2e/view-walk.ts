@@ -1,0 +1,85 @@
+// The walk through every page and dialog of the app, shared by the axe checks (tests/e2e/apps-views.spec.ts, against
+// the fake catalog) and `npm run screenshots` (scripts/take-screenshots.ts, against the real server with the demo
+// seed). Controls are found by role and structure, not by name, so the same walk serves every language; it waits with
+// locators only (no test runner's expect), so it runs under playwright-core too.
+import type { Page } from 'playwright-core';
+
+export const VIEWS = ['register', 'catalog', 'app-details', 'screenshot-viewer', 'review-form', 'installing', 'about', 'uninstall-dialog', 'activity'] as const;
+export type View = (typeof VIEWS)[number];
+
+export interface WalkTarget {
+  /** The page that opens the UI of a Mac not yet registered. */
+  uiUrl: string;
+  registration: { serverUrl: string; username: string; pin: string };
+  /** An app with screenshots, reviews and something to install, opened by its tile. */
+  appName: string;
+}
+
+/** Waits until the images inside the window have loaded (lazy ones further down are not asked for). */
+async function imagesShown(page: Page): Promise<void> {
+  await page.waitForFunction(() =>
+    [...document.images]
+      .filter((img) => {
+        const box = img.getBoundingClientRect();
+        return box.width > 0 && box.bottom > 0 && box.top < innerHeight;
+      })
+      .every((img) => img.complete),
+  );
+}
+
+/** Registers the Mac and opens every view in VIEWS order, calling `seen` with each; throws on any page error. */
+export async function walkEveryView(page: Page, target: WalkTarget, seen: (view: View) => Promise<void>): Promise<void> {
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  const view = async (name: View): Promise<void> => {
+    // Out of the way, so no tile shows its hover look.
+    await page.mouse.move(page.viewportSize()!.width - 1, page.viewportSize()!.height - 1);
+    await imagesShown(page);
+    await seen(name);
+  };
+  await page.goto(target.uiUrl);
+  await page.locator('form.register').waitFor();
+  await view('register');
+
+  await page.locator('#register-serverUrl').fill(target.registration.serverUrl);
+  await page.locator('#register-username').fill(target.registration.username);
+  await page.locator('#register-pin').fill(target.registration.pin);
+  await page.locator('form.register button[type=submit]').click();
+  await page.locator('.featured-card').first().waitFor();
+  await view('catalog');
+
+  await page.locator('.tile').getByRole('link', { name: target.appName, exact: true }).click();
+  await page.locator('#app-name').waitFor();
+  await page.locator('.review').first().waitFor();
+  await view('app-details');
+
+  await page.locator('.gallery-thumbnail').nth(1).click();
+  await page.locator('dialog.viewer').waitFor();
+  await view('screenshot-viewer');
+  await page.keyboard.press('Escape');
+
+  await page.locator('#reviews-heading + button').click();
+  await page.locator('dialog.review-dialog button[type=submit]').click();
+  await page.locator('dialog.review-dialog .field-error').first().waitFor();
+  await view('review-form');
+  await page.keyboard.press('Escape');
+
+  await page.locator('.install-control button').click();
+  await page.locator('[role=progressbar][aria-valuenow]').waitFor();
+  await page.waitForFunction(() => Number(document.querySelector('[role=progressbar]')?.getAttribute('aria-valuenow')) >= 1);
+  await page.locator('.app-details-header').scrollIntoViewIfNeeded();
+  await view('installing');
+
+  await page.locator('a[href="/about"]').click();
+  await page.locator('.about-uninstall button').waitFor();
+  await view('about');
+  await page.locator('.about-uninstall button').click();
+  await page.locator('dialog.confirm-dialog').waitFor();
+  await view('uninstall-dialog');
+  await page.keyboard.press('Escape');
+
+  await page.locator('a[href="/activity"]').click();
+  await page.getByTestId('device-id').waitFor();
+  await view('activity');
+  if (errors.length > 0) throw new Error(`the page reported errors: ${errors.join('; ')}`);
+}
