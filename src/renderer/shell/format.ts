@@ -1,4 +1,4 @@
-// Sizes and ratings written for the user's locale, the way macOS writes them (decimal units: 1 MB = 1,000,000 bytes).
+// Sizes, ratings and durations written for the user's locale, the way macOS writes them (decimal units: 1 MB = 1,000,000 bytes).
 import type { IntlShape } from 'react-intl';
 
 const UNITS = ['byte', 'kilobyte', 'megabyte', 'gigabyte'] as const;
@@ -20,4 +20,14 @@ export function formatRating(intl: IntlShape, average: number): string {
 
 export function formatPercent(intl: IntlShape, fraction: number): string {
   return intl.formatNumber(fraction, { style: 'percent', maximumFractionDigits: 0 });
+}
+
+/** A run duration: milliseconds below a second, then seconds with one decimal, then minutes and seconds. */
+export function formatDuration(intl: IntlShape, ms: number): string {
+  const unit = (value: number, name: 'millisecond' | 'second' | 'minute', fractionDigits = 0) =>
+    intl.formatNumber(value, { style: 'unit', unit: name, unitDisplay: 'short', minimumFractionDigits: fractionDigits, maximumFractionDigits: fractionDigits });
+  if (ms < 1000) return unit(Math.round(ms), 'millisecond');
+  if (ms < 60_000) return unit(Math.floor(ms / 100) / 10, 'second', 1);
+  const totalSeconds = Math.round(ms / 1000);
+  return `${unit(Math.floor(totalSeconds / 60), 'minute')} ${unit(totalSeconds % 60, 'second')}`;
 }

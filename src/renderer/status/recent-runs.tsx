@@ -2,7 +2,7 @@
 import type { RunSummary } from '../../preload/contract';
 import type { I18n } from '../i18n/use-i18n';
 import { useI18n } from '../i18n/use-i18n';
-import { formatDuration } from '../display-format';
+import { formatDuration } from '../shell/format';
 
 export function RecentRuns({ runs }: { runs: RunSummary[] }) {
   const { t } = useI18n();
@@ -44,7 +44,7 @@ function RunRows({ run }: { run: RunSummary }) {
         <td>
           <time dateTime={run.startedAt}>{i18n.dateTime(run.startedAt)}</time>
         </td>
-        <td>{formatDuration(run.durationMs)}</td>
+        <td>{formatDuration(i18n.intl, run.durationMs)}</td>
         <td data-testid="run-exit-code">{describeEnd(run, i18n)}</td>
       </tr>
       <tr className="output-row">
