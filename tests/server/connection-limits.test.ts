@@ -50,6 +50,33 @@ describe('connection limits', () => {
     expect(closedAfterMs).toBeLessThan(4000);
   });
 
+  it('gives an upload route its own, longer deadline, and still cuts it there', async () => {
+    const { url } = await start({ requestTimeoutMs: 1000, uploadTimeoutMs: 3000 });
+    const token = server!.createdAdminToken!;
+    const created = await server!.app.inject({
+      method: 'POST',
+      url: '/api/admin/v1/apps',
+      headers: { authorization: `Bearer ${token}` },
+      payload: { name: 'Notes', bundleId: 'com.example.notes', version: '1.0', publisher: 'Example', category: 'Productivity', type: 'pkg', distribution: { kind: 'everyone' } },
+    });
+    const { id } = created.json<{ id: string }>();
+    const upload = rawRequest(
+      url,
+      `PUT /api/admin/v1/apps/${id}/package HTTP/1.1\r\nHost: ${url.host}\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/octet-stream\r\nContent-Length: 100000\r\n\r\n`,
+    );
+    const json = rawRequest(url, `POST /api/admin/v1/users HTTP/1.1\r\nHost: ${url.host}\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{`);
+    const stops = [trickle(upload.socket, 100), trickle(json.socket, 100)];
+    const cut = await json.answer;
+    expect(cut.text).toMatch(/^HTTP\/1\.1 408/);
+    expect(cut.closedAfterMs).toBeLessThan(2500);
+    expect(upload.socket.destroyed).toBe(false);
+    const { text, closedAfterMs } = await upload.answer;
+    stops.forEach((stop) => stop());
+    expect(text).toMatch(/^HTTP\/1\.1 408/);
+    expect(closedAfterMs).toBeGreaterThanOrEqual(2900);
+    expect(closedAfterMs).toBeLessThan(5500);
+  });
+
   it('answers an unauthenticated upload at once and closes the connection instead of reading the body', async () => {
     const { url } = await start({});
     const { socket, answer } = rawRequest(url, `POST /api/admin/v1/scripts HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{`);

@@ -1,5 +1,6 @@
 // A client of the admin API /api/admin/v1: the admin CLI, developer tasks (the demo seed, the load simulator) and integration tests use it.
 import { ApiErrorSchema } from '../../shared/protocol';
+import { DEFAULT_CONNECTION_LIMITS } from '../app/connection-limits';
 
 export type AdminMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -39,7 +40,8 @@ export class AdminClient {
       body: body === undefined ? undefined : options.raw ? (body as BodyInit) : options.text ? String(body) : JSON.stringify(body),
       // A stream is sent as it is read (Node's fetch asks for half duplex then).
       ...(options.raw ? { duplex: 'half' } : {}),
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      // An upload (a package of up to 2 GiB) gets as long as a server with the default limits gives it.
+      signal: AbortSignal.timeout(options.raw ? DEFAULT_CONNECTION_LIMITS.uploadTimeoutMs : REQUEST_TIMEOUT_MS),
     } as RequestInit);
     const text = await response.text();
     if (!response.ok) {

@@ -97,6 +97,7 @@ export function addAdminRoute<P extends z.ZodType, Q extends z.ZodType, B extend
     method: spec.method,
     url: spec.path,
     ...(spec.bodyLimit === undefined ? {} : { bodyLimit: spec.bodyLimit }),
+    config: { upload: spec.rawBody !== undefined },
     handler: async (request, reply) => {
       if (spec.rawBody === undefined && request.body instanceof Readable) {
         throw new HttpError(415, 'unsupported_media_type', 'The request body must be JSON (Content-Type: application/json).');

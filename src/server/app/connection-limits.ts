@@ -1,9 +1,18 @@
 // How long a client may hold the server, how many may, and a shutdown that drains in-flight requests within a deadline.
-import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route takes a streamed upload: its request may take uploadTimeoutMs rather than requestTimeoutMs. */
+    upload?: boolean;
+  }
+}
 
 export interface ConnectionLimits {
-  /** Whole request, headers and body, must arrive within this (a trickled body is cut at it). */
+  /** Whole request, headers and body, must arrive within this (a trickled body is cut at it with a 408). */
   requestTimeoutMs: number;
+  /** The same for an upload route (a package of up to 2 GiB): a stalled one is still cut at idleSocketTimeoutMs. */
+  uploadTimeoutMs: number;
   /** Request headers must arrive within this. */
   headersTimeoutMs: number;
   /** An idle kept-alive connection is closed after this. */
@@ -18,6 +27,8 @@ export interface ConnectionLimits {
 
 export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
   requestTimeoutMs: 30_000,
+  // 2 GiB in an hour is about 5 Mbit/s: an administrator's upload over a slow office line still arrives.
+  uploadTimeoutMs: 3_600_000,
   headersTimeoutMs: 10_000,
   keepAliveTimeoutMs: 10_000,
   idleSocketTimeoutMs: 60_000,
@@ -31,7 +42,8 @@ const TIMEOUT_CHECK_INTERVAL_MS = 1000;
 /** The Fastify constructor options that carry the limits. */
 export function connectionServerOptions(limits: ConnectionLimits): Partial<FastifyServerOptions> {
   return {
-    requestTimeout: limits.requestTimeoutMs,
+    // Node's timeout is server-wide, so it is the upload's; every other route is cut at requestTimeoutMs by a hook.
+    requestTimeout: Math.max(limits.requestTimeoutMs, limits.uploadTimeoutMs),
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     connectionTimeout: limits.idleSocketTimeoutMs,
     // Our own drain answers 503 in the project's format; Fastify's would not.
@@ -39,6 +51,25 @@ export function connectionServerOptions(limits: ConnectionLimits): Partial<Fasti
     // Node requires headers to be due no later than the whole request.
     http: { connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS, headersTimeout: Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) },
   } as Partial<FastifyServerOptions>;
+}
+
+/** What Node answers a request that missed its timeout, written the same way for the routes our hook times. */
+const REQUEST_TIMEOUT_ANSWER = 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n';
+
+/** Closes the connection with a 408 when the request's body has not all arrived `timeoutMs` after its headers. */
+function cutAtDeadline(request: FastifyRequest, reply: FastifyReply, timeoutMs: number): void {
+  if (request.raw.complete) return;
+  const timer = setTimeout(() => {
+    if (request.raw.complete || reply.raw.headersSent) return;
+    const { socket } = request.raw;
+    if (socket.writable) socket.end(REQUEST_TIMEOUT_ANSWER);
+    socket.destroySoon();
+  }, timeoutMs);
+  timer.unref();
+  const clear = () => clearTimeout(timer);
+  request.raw.once('end', clear);
+  reply.raw.once('finish', clear);
+  reply.raw.once('close', clear);
 }
 
 /**
@@ -66,6 +97,7 @@ export function installConnectionLimits(app: FastifyInstance, limits: Connection
     };
     reply.raw.once('finish', done);
     reply.raw.once('close', done);
+    if (request.routeOptions.config.upload !== true) cutAtDeadline(request, reply, limits.requestTimeoutMs);
     return undefined;
   });
 
