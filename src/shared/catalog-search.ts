@@ -6,12 +6,12 @@ export function catalogSearchTerm(search: string | undefined): string {
   return (search ?? '').trim().toLocaleLowerCase();
 }
 
-/** The text a search looks in, lower case, built once per app. */
-export function catalogSearchText(app: { name: string; publisher: string; shortDescription: string }): string {
-  return [app.name, app.publisher, app.shortDescription].map((text) => text.toLocaleLowerCase()).join('\n');
+/** The texts a search looks in, lower case, built once per app; kept apart so a term never matches across two. */
+export function catalogSearchText(app: { name: string; publisher: string; shortDescription: string }): readonly string[] {
+  return [app.name, app.publisher, app.shortDescription].map((text) => text.toLocaleLowerCase());
 }
 
-/** True when the app's search text holds `term` (from catalogSearchTerm); the join's newline keeps fields apart. */
-export function matchesCatalogSearch(searchText: string, term: string): boolean {
-  return term === '' || searchText.includes(term);
+/** True when one of the app's search texts holds `term` (from catalogSearchTerm). */
+export function matchesCatalogSearch(searchText: readonly string[], term: string): boolean {
+  return term === '' || searchText.some((text) => text.includes(term));
 }

@@ -20,7 +20,7 @@ describe('the catalog of a device', () => {
     carol = await t.enrolledDevice('carol');
     const { id: groupId } = await t.adminOk<{ id: string }>('POST', '/device-groups', { name: 'Designers' });
     await t.adminOk('POST', `/device-groups/${groupId}/members`, { ids: [alice.deviceId] });
-    ({ id: notesId } = await createApp(t, { name: 'Notes', category: 'Productivity', description: 'Write things down.' }));
+    ({ id: notesId } = await createApp(t, { name: 'Notes', category: 'Productivity', shortDescription: 'Write things down.', description: 'Syncs over the quasar relay.' }));
     for (let i = 1; i <= 5; i++) await createApp(t, { name: `Tool ${i}`, bundleId: `com.example.tool${i}`, category: 'Developer Tools', publisher: 'Forge Works' });
     await createApp(t, { name: 'Sketch Pad', bundleId: 'com.example.sketch', category: 'Design', distribution: { kind: 'custom', deviceGroups: [groupId] }, featured: true });
     await createApp(t, { name: 'Staged', bundleId: 'com.example.staged', category: 'Staging', distribution: { kind: 'none' } });
@@ -50,6 +50,8 @@ describe('the catalog of a device', () => {
     expect(searched.apps).toHaveLength(5);
     expect(searched.categories).toEqual(all.categories);
     expect((await page(alice, '?search=things%20down')).apps.map((a) => a.name)).toEqual(['Notes']);
+    // The long description is not searched (src/shared/catalog-search.ts).
+    expect((await page(alice, '?search=quasar')).apps).toEqual([]);
     expect((await page(alice, '?category=Design')).apps.map((a) => a.name)).toEqual(['Sketch Pad']);
     expect((await deviceCall(t, alice, 'GET', `${APPS}?limit=1000`)).statusCode).toBe(400);
   });

@@ -14,6 +14,7 @@ import { CATALOG_IMAGE_PATH } from '../../src/shared/catalog-protocol';
 import type { AgentStatus } from '../../src/shared/agent-status';
 import type { AppDetails, AppSummary, CatalogImage, Review, Screenshot } from '../../src/shared/catalog-protocol';
 import { FakeAgentService, makeStatus } from './fake-agent-service';
+import { catalogSearchTerm, catalogSearchText, matchesCatalogSearch } from '../../src/shared/catalog-search';
 
 /** An image of the fixture: what the catalog names and what to draw for it. */
 export interface FakeImage extends CatalogImage {
@@ -176,8 +177,8 @@ export class FakeAppsService extends FakeAgentService {
       this.catalogFailures -= 1;
       throw new ServiceError('server_unreachable', 'The server did not answer.');
     }
-    const words = (query.search ?? '').toLowerCase().trim();
-    const matching = this.apps.filter((entry) => (query.category === undefined || entry.category === query.category) && (words === '' || `${entry.name} ${entry.publisher} ${entry.shortDescription}`.toLowerCase().includes(words)));
+    const term = catalogSearchTerm(query.search);
+    const matching = this.apps.filter((entry) => (query.category === undefined || entry.category === query.category) && matchesCatalogSearch(catalogSearchText(entry), term));
     const categories = [...new Set(this.apps.map((entry) => entry.category))].sort();
     return { apps: matching.slice(query.offset, query.offset + query.limit).map(summaryOf), page: { limit: query.limit, offset: query.offset, total: matching.length }, categories };
   }

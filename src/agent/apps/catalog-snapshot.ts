@@ -20,7 +20,7 @@ interface Copy {
   /** The server and device it is the catalog of. */
   owner: string;
   loadedAt: number;
-  apps: { summary: AppSummary; searchText: string }[];
+  apps: { summary: AppSummary; searchText: readonly string[] }[];
   categories: string[];
 }
 

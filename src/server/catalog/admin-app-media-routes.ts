@@ -6,7 +6,7 @@ import { QueryInt, Text } from '../../shared/input-bounds';
 import { addAdminRoute, defineAdminRoute } from '../admin-api/admin-route';
 import { badRequest, conflict } from '../app/http-errors';
 import type { ServerContext } from '../app/server-context';
-import { screenshotsByApp, replaceScreenshots } from './app-queries';
+import { screenshotsByApp, replaceScreenshots, touchApp } from './app-queries';
 import { adminAppViews, findApp, saveAppChange } from './admin-app-routes';
 import { dropUnusedContent, storeImage, storePackage } from './catalog-content';
 import { databaseContentStore } from './content-store';
@@ -93,7 +93,7 @@ export function adminAppMediaRoutes(app: FastifyInstance, ctx: ServerContext): v
     try {
       await auditedChange(ctx.db, { at, actor, action: 'app.screenshots', target: `app:${before.id}`, after: { screenshots: list } }, async (trx) => {
         await replaceScreenshots(trx, before.id, list);
-        await trx.updateTable('apps').set({ updated_at: at.toISOString() }).where('id', '=', before.id).execute();
+        await touchApp(trx, before, at.toISOString());
       });
     } finally {
       await dropUnusedContent(ctx.db, store, [], dropped);

@@ -205,7 +205,7 @@ export function adminAppRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const row = await findApp(ctx, params.id);
     const screenshots = (await screenshotsByApp(ctx.db, [row.id])).get(row.id) ?? [];
     await auditedChange(ctx.db, { at: ctx.now(), actor: adminActor(request), action: 'app.delete', target: `app:${row.id}`, before: auditAppView(row) }, async (trx) => {
-      await deleteApp(trx, row.id);
+      await deleteApp(trx, row);
     });
     await dropUnusedContent(ctx.db, store, [row.package_sha256], [row.icon_sha256, ...screenshots.map((s) => s.sha256)]);
     return { deleted: row.id };

@@ -4,6 +4,7 @@ import type { CatalogImage, Screenshot } from '../../shared/catalog-protocol';
 import { containsIgnoringCase } from '../admin-api/admin-route';
 import type { Db } from '../db/database';
 import { paginate, type Page } from '../db/paginate';
+import { bumpCatalogRevision } from './catalog-revisions';
 import type { ImageFormat } from './image-checks';
 
 export interface AppsTable {
@@ -68,18 +69,21 @@ export async function listApps(db: Db, tenantId: string, filter: AppFilter, page
   return paginate(base.selectAll().orderBy('name').orderBy('id'), page);
 }
 
-/** What the catalog filters by: distribution and category, and with `withText` the text that search looks in. */
-export type CatalogFilterRow = Pick<AppRow, 'id' | 'category' | 'distribution'> & Partial<Pick<AppRow, 'name' | 'publisher' | 'short_description' | 'description'>>;
+/** What the device catalog filters by: distribution, category and the text that search looks in. */
+export type CatalogFilterRow = Pick<AppRow, 'id' | 'category' | 'distribution' | 'name' | 'publisher' | 'short_description'>;
 
 /**
  * Every app of the tenant, by name, with only the columns the catalog filters by: a device's page reads its 100 whole
  * rows afterwards (appsByIds), not the tenant's every row whole (with 1,000 apps that took most of a catalog request).
  */
-export function catalogFilterRows(db: Db, tenantId: string, withText: boolean): Promise<CatalogFilterRow[]> {
-  const apps = db.selectFrom('apps').where('tenant_id', '=', tenantId).orderBy('name').orderBy('id');
-  return withText
-    ? apps.select(['id', 'category', 'distribution', 'name', 'publisher', 'short_description', 'description']).execute()
-    : apps.select(['id', 'category', 'distribution']).execute();
+export function catalogFilterRows(db: Db, tenantId: string): Promise<CatalogFilterRow[]> {
+  return db
+    .selectFrom('apps')
+    .select(['id', 'category', 'distribution', 'name', 'publisher', 'short_description'])
+    .where('tenant_id', '=', tenantId)
+    .orderBy('name')
+    .orderBy('id')
+    .execute();
 }
 
 /** These apps of the tenant, whole, in the order of `ids`. */
@@ -93,28 +97,40 @@ export function appById(db: Db, tenantId: string, id: string): Promise<AppRow | 
   return db.selectFrom('apps').selectAll().where('id', '=', id).where('tenant_id', '=', tenantId).executeTakeFirst();
 }
 
-export async function insertApp(db: Db, app: AppRow): Promise<void> {
-  await db.insertInto('apps').values({ ...app, package_size: app.package_size === null ? null : Number(app.package_size) }).execute();
+// Every write to apps below bumps the tenant's catalog revision in the caller's transaction: replicas cache the catalog by it.
+
+export async function insertApp(trx: Db, app: AppRow): Promise<void> {
+  await trx.insertInto('apps').values({ ...app, package_size: app.package_size === null ? null : Number(app.package_size) }).execute();
+  await bumpCatalogRevision(trx, app.tenant_id);
 }
 
 /** Writes a changed app, guarded by the time it was read at: false when another change came first. */
-export async function updateApp(db: Db, before: AppRow, after: AppRow): Promise<boolean> {
+export async function updateApp(trx: Db, before: AppRow, after: AppRow): Promise<boolean> {
   const { id: _id, tenant_id: _tenant, created_at: _created, ...fields } = after;
-  const updated = await db
+  const updated = await trx
     .updateTable('apps')
     .set({ ...fields, package_size: fields.package_size === null ? null : Number(fields.package_size) })
     .where('id', '=', before.id)
     .where('updated_at', '=', before.updated_at)
     .executeTakeFirst();
-  return updated.numUpdatedRows === 1n;
+  if (updated.numUpdatedRows !== 1n) return false;
+  await bumpCatalogRevision(trx, before.tenant_id);
+  return true;
+}
+
+/** Marks an app changed where the change is in another table (its screenshots). */
+export async function touchApp(trx: Db, app: Pick<AppRow, 'id' | 'tenant_id'>, at: string): Promise<void> {
+  await trx.updateTable('apps').set({ updated_at: at }).where('id', '=', app.id).execute();
+  await bumpCatalogRevision(trx, app.tenant_id);
 }
 
 /** Deletes an app with its screenshots, reviews and install reports. */
-export async function deleteApp(db: Db, appId: string): Promise<void> {
+export async function deleteApp(trx: Db, app: Pick<AppRow, 'id' | 'tenant_id'>): Promise<void> {
   for (const table of ['app_screenshots', 'app_reviews', 'app_install_reports'] as const) {
-    await db.deleteFrom(table).where('app_id', '=', appId).execute();
+    await trx.deleteFrom(table).where('app_id', '=', app.id).execute();
   }
-  await db.deleteFrom('apps').where('id', '=', appId).execute();
+  await trx.deleteFrom('apps').where('id', '=', app.id).execute();
+  await bumpCatalogRevision(trx, app.tenant_id);
 }
 
 export function imageBySha256(db: Db, sha256: string): Promise<CatalogImagesTable | undefined> {

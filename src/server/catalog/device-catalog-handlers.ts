@@ -12,15 +12,17 @@ import {
   type ReviewInput,
   type ReviewPage,
 } from '../../shared/catalog-protocol';
+import { catalogSearchTerm, matchesCatalogSearch } from '../../shared/catalog-search';
 import type { DeviceEvent } from '../../shared/protocol';
 import { HttpError, notFound } from '../app/http-errors';
 import type { ServerContext } from '../app/server-context';
 import { distributionTarget, type DeviceRef } from '../configurations/device-assignments';
 import { includesDevice, readDistribution } from '../configurations/distribution';
 import { insertDeviceEvent } from '../device-api/device-report-queries';
-import { appById, appsByIds, catalogFilterRows, imagesBySha256, screenshotsByApp, servableImage, type AppRow, type CatalogFilterRow } from './app-queries';
+import { appById, appsByIds, imagesBySha256, screenshotsByApp, servableImage, type AppRow } from './app-queries';
 import { appDetails, appPackage, appSummary } from './app-views';
 import { answerRange } from './byte-ranges';
+import { catalogFilterCache, type CatalogFilterApp } from './catalog-filter-cache';
 import { databaseContentStore } from './content-store';
 import { IMAGE_CONTENT_TYPES } from './image-checks';
 import { installStates, upsertInstallReport } from './install-report-queries';
@@ -31,10 +33,10 @@ const NOT_IN_CATALOG = "There is no such app in this device's catalog.";
 /** The most categories a catalog page lists (CatalogPageSchema). */
 const MAX_CATEGORIES = 200;
 
-/** The apps distributed to the device, by name, with the columns the catalog filters by. */
-async function distributedApps(ctx: ServerContext, device: DeviceRef, withText: boolean): Promise<CatalogFilterRow[]> {
-  const [apps, target] = await Promise.all([catalogFilterRows(ctx.db, device.tenantId, withText), distributionTarget(ctx.db, device)]);
-  return apps.filter((a) => includesDevice(readDistribution(a.distribution), target));
+/** The apps distributed to the device, by name, with what the catalog filters by. */
+async function distributedApps(ctx: ServerContext, device: DeviceRef): Promise<CatalogFilterApp[]> {
+  const [apps, target] = await Promise.all([catalogFilterCache(ctx.db).apps(device.tenantId), distributionTarget(ctx.db, device)]);
+  return apps.filter((a) => includesDevice(a.distribution, target));
 }
 
 /** The app if it is distributed to the device; another tenant's, an unknown and an undistributed app answer the same 404. */
@@ -51,17 +53,15 @@ function installablePackage(app: AppRow): { sha256: string; size: number } {
   return pkg;
 }
 
-const searchTerm = (search: string | undefined): string => (search ?? '').trim().toLocaleLowerCase();
 
-function matches(app: CatalogFilterRow, term: string, category: string | undefined): boolean {
+function matches(app: CatalogFilterApp, term: string, category: string | undefined): boolean {
   if (category !== undefined && app.category !== category) return false;
-  if (term === '') return true;
-  return [app.name, app.publisher, app.short_description, app.description].some((text) => (text ?? '').toLocaleLowerCase().includes(term));
+  return matchesCatalogSearch(app.searchText, term);
 }
 
 export async function catalogPage(ctx: ServerContext, device: DeviceRef, query: CatalogQuery): Promise<CatalogPage> {
-  const term = searchTerm(query.search);
-  const apps = await distributedApps(ctx, device, term !== '');
+  const term = catalogSearchTerm(query.search);
+  const apps = await distributedApps(ctx, device);
   const found = apps.filter((a) => matches(a, term, query.category));
   const ids = found.slice(query.offset, query.offset + query.limit).map((a) => a.id);
   const page = await appsByIds(ctx.db, device.tenantId, ids);

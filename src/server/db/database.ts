@@ -16,6 +16,7 @@ import type { AppInstallReportsTable } from '../catalog/install-report-queries';
 import type { AppReviewsTable } from '../catalog/review-queries';
 import type { AppScreenshotsTable, AppsTable, CatalogImagesTable } from '../catalog/app-queries';
 import type { ContentChunksTable, ContentObjectsTable } from '../catalog/content-store';
+import type { CatalogRevisionsTable } from '../catalog/catalog-revisions';
 import type { UsersTable } from '../users/user-queries';
 
 // In every table timestamps are ISO-8601 UTC text, ids UUID text, JSON columns text, booleans 0/1 integers:
@@ -50,6 +51,7 @@ export interface Database {
   app_screenshots: AppScreenshotsTable;
   app_reviews: AppReviewsTable;
   app_install_reports: AppInstallReportsTable;
+  catalog_revisions: CatalogRevisionsTable;
 }
 
 export type Db = Kysely<Database>;

@@ -6,6 +6,7 @@ import { tenantKeyring } from './migrations/0002-tenant-keyring';
 import { fleetAdministration } from './migrations/0010-fleet-administration';
 import { deviceTicketsAndOutputEncoding } from './migrations/0011-device-tickets-and-output-encoding';
 import { appCatalog } from './migrations/0012-app-catalog';
+import { catalogRevisions } from './migrations/0013-catalog-revisions';
 
 // Kysely's Migrator keys applied migrations on these names: an existing database upgrades only while they stay as they are.
 const MIGRATIONS: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0010_fleet_administration': fleetAdministration,
   '0011_device_tickets_and_output_encoding': deviceTicketsAndOutputEncoding,
   '0012_app_catalog': appCatalog,
+  '0013_catalog_revisions': catalogRevisions,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
