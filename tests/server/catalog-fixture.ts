@@ -1,7 +1,10 @@
 // Test helpers of Apps@Work: generated images, apps made through the admin API, raw uploads and signed device calls.
+import { copyFile, mkdir } from 'node:fs/promises';
+import path from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
 import sharp from 'sharp';
-import type { AtworkServer } from '../../src/server/app/server-app';
+import { startServer, type AtworkServer } from '../../src/server/app/server-app';
+import { MASTER_KEY_FILE } from '../../src/server/pki/master-key';
 import { signDeviceToken } from '../../src/shared/node/device-token';
 import { ADMIN, DEVICE, type DeviceKeys } from './server-fixture';
 
@@ -9,6 +12,18 @@ import { ADMIN, DEVICE, type DeviceKeys } from './server-fixture';
 export interface Served {
   server: AtworkServer;
   adminToken: string;
+}
+
+/**
+ * Two servers on one database, as two replicas behind a load balancer: each in a data folder of its own under `root`,
+ * sharing the database and the master key, nothing else (no folder of packages). Close `b`, then `a`.
+ */
+export async function startTwoReplicas(root: string, databaseUrl: string | undefined): Promise<{ a: Served; b: Served }> {
+  const first = await startServer({ dataDir: path.join(root, 'a'), databaseUrl });
+  const a = { server: first, adminToken: first.createdAdminToken! };
+  await mkdir(path.join(root, 'b'), { mode: 0o700 });
+  await copyFile(path.join(root, 'a', MASTER_KEY_FILE), path.join(root, 'b', MASTER_KEY_FILE));
+  return { a, b: { server: await startServer({ dataDir: path.join(root, 'b'), databaseUrl }), adminToken: a.adminToken } };
 }
 
 export interface Device {

@@ -1,18 +1,14 @@
 // The device catalog's cache of filter rows: every app change through the admin API is in the next catalog read, on one server and across two replicas.
 import { randomUUID } from 'node:crypto';
-import { copyFile, mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CATALOG_PATH, type CatalogPage } from '../../src/shared/catalog-protocol';
 import { DEVICE_API_PREFIX } from '../../src/shared/protocol';
-import { startServer } from '../../src/server/app/server-app';
 import { ENROLL_SUBJECT, signDeviceToken } from '../../src/shared/node/device-token';
-import { MASTER_KEY_FILE } from '../../src/server/pki/master-key';
 import { CatalogFilterCache } from '../../src/server/catalog/catalog-filter-cache';
 import { bumpCatalogRevision, catalogRevision } from '../../src/server/catalog/catalog-revisions';
 import type { Db } from '../../src/server/db/database';
 import { BACKENDS, createTestDatabase, type TestDatabase } from '../support/test-databases';
-import { adminUpload, createApp, deviceCall, png, type Device, type Served } from './catalog-fixture';
+import { adminUpload, createApp, deviceCall, png, startTwoReplicas, type Device, type Served } from './catalog-fixture';
 import { ADMIN, makeTempDir, newDeviceKeys, removeDir, TestServer } from './server-fixture';
 
 const APPS = CATALOG_PATH.slice(DEVICE_API_PREFIX.length) + '/apps';
@@ -156,12 +152,7 @@ describe('two replicas on one PostgreSQL database', () => {
   beforeAll(async () => {
     root = await makeTempDir();
     database = await createTestDatabase('postgres');
-    const first = await startServer({ dataDir: path.join(root, 'a'), databaseUrl: database.databaseUrl });
-    a = { server: first, adminToken: first.createdAdminToken! };
-    // The second replica shares the database and the master key, nothing else.
-    await mkdir(path.join(root, 'b'), { mode: 0o700 });
-    await copyFile(path.join(root, 'a', MASTER_KEY_FILE), path.join(root, 'b', MASTER_KEY_FILE));
-    b = { server: await startServer({ dataDir: path.join(root, 'b'), databaseUrl: database.databaseUrl }), adminToken: a.adminToken };
+    ({ a, b } = await startTwoReplicas(root, database.databaseUrl));
     alice = await enroll(a, 'alice');
   });
   afterAll(async () => {
