@@ -1,5 +1,7 @@
 // The agent service the UI uses, defined once as a method table (DESIGN.md §1): every transport is generated from it.
 import { z } from 'zod';
+import { EVENT_CURRENT, MAX_SERVICE_ERROR_MESSAGE, SERVICE_ERROR_CODES } from './agent-service-names';
+import type { EventName, EventProperty, METHOD_KINDS, MethodName } from './agent-service-names';
 import { AgentStatusSchema } from './agent-status';
 import { Text } from './input-bounds';
 import {
@@ -13,15 +15,16 @@ import {
 } from './catalog-protocol';
 import { EnrollRequestSchema } from './protocol';
 
-/**
- * One method of the service.
- *
- * A `read` changes nothing and takes no arguments (the HTTP transports serve it as a GET); a `query` changes nothing
- * but takes arguments (a POST, its arguments in the body); a `change` may take arguments and do work (a POST). Every
- * method is async for its callers, whichever process answers it.
- */
-export interface MethodSpec<Args extends z.ZodTuple = z.ZodTuple, Result extends z.ZodType = z.ZodType> {
-  kind: 'read' | 'query' | 'change';
+// The names, kinds and errors live without zod in agent-service-names.ts (the UI's first chunk takes only them);
+// everyone else imports them from here with the schemas.
+export { EVENT_NAMES, eventProperty, kebabCase, METHOD_NAMES, SERVICE_ERROR_CODES, ServiceError, serviceErrorOf } from './agent-service-names';
+export type { EventName, EventProperty, MethodName, ServiceErrorCode } from './agent-service-names';
+
+type MethodKind = 'read' | 'query' | 'change';
+
+/** One method of the service: its kind (see METHOD_KINDS), arguments and result. Every method is async for its callers, whichever process answers it. */
+export interface MethodSpec<Args extends z.ZodTuple = z.ZodTuple, Result extends z.ZodType = z.ZodType, Kind extends MethodKind = MethodKind> {
+  kind: Kind;
   args: Args;
   result: Result;
 }
@@ -32,15 +35,15 @@ export interface EventSpec<Payload extends z.ZodType = z.ZodType> {
   current?: MethodName;
 }
 
-function read<Result extends z.ZodType>(result: Result): MethodSpec<z.ZodTuple<[], null>, Result> {
+function read<Result extends z.ZodType>(result: Result): MethodSpec<z.ZodTuple<[], null>, Result, 'read'> {
   return { kind: 'read', args: z.tuple([]), result };
 }
 
-function query<Args extends z.ZodTuple, Result extends z.ZodType>(args: Args, result: Result): MethodSpec<Args, Result> {
+function query<Args extends z.ZodTuple, Result extends z.ZodType>(args: Args, result: Result): MethodSpec<Args, Result, 'query'> {
   return { kind: 'query', args, result };
 }
 
-function change<Args extends z.ZodTuple, Result extends z.ZodType>(args: Args, result: Result): MethodSpec<Args, Result> {
+function change<Args extends z.ZodTuple, Result extends z.ZodType>(args: Args, result: Result): MethodSpec<Args, Result, 'change'> {
   return { kind: 'change', args, result };
 }
 
@@ -74,61 +77,8 @@ export type InstallProgress = z.infer<typeof InstallProgressSchema>;
 
 export const RetireResultSchema = z.object({ retiredAt: z.iso.datetime({ offset: true }) });
 
-/**
- * Why a method failed, as a closed list: every transport carries the code, and each UI shows its own translated
- * sentence per code (the English message is for logs and the command line).
- */
-export const SERVICE_ERROR_CODES = [
-  'wrong_pin',
-  'pin_locked',
-  'rate_limited',
-  'server_unreachable',
-  'not_atwork_server',
-  'already_enrolled',
-  'not_enrolled',
-  'not_found',
-  'invalid_input',
-  'install_failed',
-  'retired',
-  'unknown',
-] as const;
-export type ServiceErrorCode = (typeof SERVICE_ERROR_CODES)[number];
-
-/** A failure of the service the caller can act on: one code and a one-sentence English message. */
-export class ServiceError extends Error {
-  constructor(
-    readonly code: ServiceErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ServiceError';
-  }
-
-  /**
-   * Carries the code in the text: Electron's ipcMain.handle sends the renderer only `String(error)` of a rejection,
-   * and serviceErrorOf reads the code back from it.
-   */
-  override toString(): string {
-    return `ServiceError[${this.code}]: ${this.message}`;
-  }
-}
-
 /** The JSON body an HTTP transport answers a ServiceError with. */
-export const ServiceErrorBodySchema = z.object({ error: z.object({ code: z.enum(SERVICE_ERROR_CODES), message: z.string().max(2000) }) });
-
-const SERVICE_ERROR_TEXT = /ServiceError\[([a-z_]+)\]: ([\s\S]*)$/;
-
-/**
- * The ServiceError a rejection of any transport stands for: itself, the one IPC spelled out in its message
- * ("Error invoking remote method '…': ServiceError[wrong_pin]: …"), or 'unknown' with the error's message.
- */
-export function serviceErrorOf(error: unknown): ServiceError {
-  if (error instanceof ServiceError) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  const match = SERVICE_ERROR_TEXT.exec(message);
-  const code = SERVICE_ERROR_CODES.find((c) => c === match?.[1]);
-  return code === undefined ? new ServiceError('unknown', message) : new ServiceError(code, match?.[2] ?? message);
-}
+export const ServiceErrorBodySchema = z.object({ error: z.object({ code: z.enum(SERVICE_ERROR_CODES), message: z.string().max(MAX_SERVICE_ERROR_MESSAGE) }) });
 
 /** The methods of the agent service: adding one here (and implementing it in AgentService) serves it on every transport. */
 export const AGENT_METHODS = {
@@ -164,24 +114,19 @@ export const AGENT_METHODS = {
   getInstalls: read(z.array(InstallProgressSchema).max(1000)),
   /** Asks the server to retire this device (About > Uninstall); resolves once the server has marked it retired. */
   retireDevice: change(z.tuple([]), RetireResultSchema),
-} satisfies Record<string, MethodSpec>;
+} satisfies { [M in MethodName]: MethodSpec<z.ZodTuple, z.ZodType, (typeof METHOD_KINDS)[M]> };
 
 /** The events of the agent service; each is an `onX` subscription on the service (VS Code's convention). */
 export const AGENT_EVENTS = {
   /** After every change of what getStatus returns. */
-  statusChanged: { payload: AgentStatusSchema, current: 'getStatus' },
+  statusChanged: { payload: AgentStatusSchema, current: EVENT_CURRENT.statusChanged },
   /** After every change of an install's progress, at most a few times a second while bytes arrive. */
-  installsChanged: { payload: z.array(InstallProgressSchema).max(1000), current: 'getInstalls' },
-} satisfies Record<string, EventSpec>;
+  installsChanged: { payload: z.array(InstallProgressSchema).max(1000), current: EVENT_CURRENT.installsChanged },
+} satisfies { [E in EventName]: EventSpec };
 
-export type MethodName = keyof typeof AGENT_METHODS;
-export type EventName = keyof typeof AGENT_EVENTS;
 export type MethodArgs<M extends MethodName> = z.infer<(typeof AGENT_METHODS)[M]['args']>;
 export type MethodResult<M extends MethodName> = z.infer<(typeof AGENT_METHODS)[M]['result']>;
 export type EventPayload<E extends EventName> = z.infer<(typeof AGENT_EVENTS)[E]['payload']>;
-
-/** The subscription property of an event: statusChanged -> onStatusChanged. */
-export type EventProperty<E extends EventName> = `on${Capitalize<E>}`;
 
 /** The agent service as every UI sees it: what AgentService implements and every transport's client provides. */
 export type AgentServiceContract = {
@@ -190,15 +135,3 @@ export type AgentServiceContract = {
   /** Calls back on every event; returns the unsubscribe function. */
   [E in EventName as EventProperty<E>]: (listener: (payload: EventPayload<E>) => void) => () => void;
 };
-
-export const METHOD_NAMES = Object.keys(AGENT_METHODS) as MethodName[];
-export const EVENT_NAMES = Object.keys(AGENT_EVENTS) as EventName[];
-
-export function eventProperty<E extends EventName>(event: E): EventProperty<E> {
-  return `on${event.charAt(0).toUpperCase()}${event.slice(1)}` as EventProperty<E>;
-}
-
-/** The name as transports spell it in channels and paths: checkInNow -> check-in-now. */
-export function kebabCase(name: string): string {
-  return name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
-}

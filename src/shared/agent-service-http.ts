@@ -1,6 +1,7 @@
 // The agent service contract over HTTP + server-sent events: routes and event framing shared by servers and clients.
-import { AGENT_METHODS, kebabCase, METHOD_NAMES } from './agent-service-contract';
-import type { EventName, MethodName, ServiceErrorCode } from './agent-service-contract';
+// The names only, without the schemas: the UI's bridge client routes its calls with this file (agent-service-names.ts).
+import { kebabCase, METHOD_KINDS, METHOD_NAMES } from './agent-service-names';
+import type { EventName, MethodName, ServiceErrorCode } from './agent-service-names';
 
 /** Where the service's routes live, beside the static files of the browser bridge. */
 export const SERVICE_PATH_PREFIX = '/bridge';
@@ -22,7 +23,7 @@ export interface ServiceRoute {
  * without arguments).
  */
 export function routeOf(name: MethodName): ServiceRoute {
-  const kind = AGENT_METHODS[name].kind;
+  const kind = METHOD_KINDS[name];
   const path = `${SERVICE_PATH_PREFIX}/${kind === 'change' ? kebabCase(name) : kebabCase(name).replace(/^get-/, '')}`;
   return { method: kind === 'read' ? 'GET' : 'POST', path };
 }

@@ -1,7 +1,7 @@
 // Wire contract of Apps@Work on the device API (issue 11): the catalog a device may see, app details, images, reviews,
 // installs. Both sides validate with these schemas; the agent service and the UI reuse the shapes.
 import { z } from 'zod';
-import { DEVICE_API_PREFIX } from './protocol';
+import { CATALOG_PATH } from './device-api-paths';
 import { Text } from './input-bounds';
 
 /**
@@ -15,15 +15,9 @@ import { Text } from './input-bounds';
  * - POST CATALOG_PATH/apps/:id/install-report InstallReport -> 204, shown in the device's logs
  * - GET  CATALOG_IMAGE_PATH/:sha256                       -> the image, immutable, no device token needed
  * - POST RETIRE_PATH  RetireRequest                       -> RetireResult; the device's tokens are refused from then on
+ * (The paths themselves are in device-api-paths.ts, which loads no zod.)
  */
-export const CATALOG_PATH = `${DEVICE_API_PREFIX}/catalog`;
-export const RETIRE_PATH = `${DEVICE_API_PREFIX}/retire`;
-/**
- * Images (icons, screenshots, thumbnails) are served by their sha256 without device authentication, so the UI can load
- * them straight from the enrolled server (the CSP's img-src) and cache them for good: the hash is the capability, and
- * only hashes the catalog names are served (docs/security.md).
- */
-export const CATALOG_IMAGE_PATH = `${DEVICE_API_PREFIX}/catalog-images`;
+export { CATALOG_IMAGE_PATH, CATALOG_PATH, RETIRE_PATH } from './device-api-paths';
 
 /** Largest package the server stores and an agent downloads. */
 export const MAX_PACKAGE_BYTES = 2 * 1024 * 1024 * 1024;

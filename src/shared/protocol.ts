@@ -4,7 +4,7 @@ import { AgentConfigSchema } from './agent-config';
 import { Text, Version } from './input-bounds';
 import { ScriptResultSchema } from './script-result';
 
-export const DEVICE_API_PREFIX = '/api/device/v1';
+export { DEVICE_API_PREFIX } from './device-api-paths';
 /** `aud` of the short-lived JWTs a device signs with its key for every device call. */
 export const DEVICE_TOKEN_AUDIENCE = 'atwork-device-api';
 /** Lifetime of a device JWT (`exp - iat`): the agent signs tokens this long and the server accepts none longer. */

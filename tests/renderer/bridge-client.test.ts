@@ -1,4 +1,4 @@
-// The renderer's bridge client against the real bridge server on 127.0.0.1, plus its refusal of malformed answers.
+// The renderer's bridge client against the real bridge server on 127.0.0.1, plus how it takes a refused answer and a broken event frame.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createBridgeClient, readBridgeToken } from '../../src/renderer/bridge-client';
 import type { AgentStatus } from '../../src/shared/agent-status';
@@ -67,17 +67,21 @@ describe('createBridgeClient', () => {
     expect(seen.map((status) => status.deviceId)).not.toContain('dev-after-unsubscribe');
   });
 
-  it('refuses a status that does not match the AgentStatus shape', async () => {
-    const fetchImpl: typeof fetch = async () => Response.json({ ...makeStatus(), enrolled: 'yes' });
-    await expect(createBridgeClient({ baseUrl, token, fetchImpl }).getStatus()).rejects.toThrow();
-    const badRun: typeof fetch = async () =>
-      Response.json({ ...makeStatus(), recentRuns: [{ ...makeStatus().recentRuns[0], status: 'pwned' }] });
-    await expect(createBridgeClient({ baseUrl, token, fetchImpl: badRun }).getStatus()).rejects.toThrow();
+  it('rejects a status the agent got wrong, which the bridge refuses to pass on', async () => {
+    service.status = { ...makeStatus(), recentRuns: [{ ...makeStatus().recentRuns[0], status: 'pwned' }] } as unknown as typeof service.status;
+    await expect(createBridgeClient({ baseUrl, token }).getStatus()).rejects.toThrow('contract does not allow');
   });
 
-  it('skips malformed events and keeps reading the stream', async () => {
+  it('rejects with the service error the bridge answered', async () => {
+    const fetchImpl: typeof fetch = async () => Response.json({ error: { code: 'not_enrolled', message: 'This Mac is not registered.' } }, { status: 409 });
+    await expect(createBridgeClient({ baseUrl, token, fetchImpl }).getCatalog({ limit: 60, offset: 0 })).rejects.toMatchObject({ code: 'not_enrolled', message: 'This Mac is not registered.' });
+    const unknownCode: typeof fetch = async () => Response.json({ error: { code: 'pwned', message: 'no' } }, { status: 400 });
+    await expect(createBridgeClient({ baseUrl, token, fetchImpl: unknownCode }).getStatus()).rejects.toThrow('The agent bridge answered HTTP 400.');
+  });
+
+  it('skips frames that are not JSON and keeps reading the stream', async () => {
     const good = JSON.stringify(makeStatus({ deviceId: 'dev-good' }));
-    const body = `: keep-alive\n\nevent: status-changed\ndata: {not json\n\nevent: status-changed\r\ndata: ${JSON.stringify({ enrolled: 'no' })}\r\n\r\nevent: status-changed\ndata: ${good}\n\n`;
+    const body = `: keep-alive\n\nevent: status-changed\ndata: {not json\n\nevent: status-changed\r\ndata: ${good}\r\n\r\n`;
     const fetchImpl: typeof fetch = async () => new Response(body, { headers: { 'Content-Type': 'text/event-stream' } });
     const seen: AgentStatus[] = [];
     const unsubscribe = createBridgeClient({ baseUrl, token, fetchImpl, reconnectDelayMs: 10_000 }).onStatusChanged((status) =>

@@ -3,7 +3,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { registerHandlers, type IpcMainLike } from '../../src/main/ipc-handlers';
 import { requestChannel } from '../../src/preload/contract';
 import { createBridgeClient } from '../../src/renderer/bridge-client';
-import { AGENT_METHODS, METHOD_NAMES, SERVICE_ERROR_CODES, ServiceError, serviceErrorOf } from '../../src/shared/agent-service-contract';
+import { AGENT_METHODS, METHOD_NAMES, SERVICE_ERROR_CODES, ServiceError, ServiceErrorBodySchema, serviceErrorOf } from '../../src/shared/agent-service-contract';
+import { METHOD_KINDS, serviceErrorFromBody } from '../../src/shared/agent-service-names';
 import { methodForRoute, routeOf, SERVICE_ERROR_STATUS } from '../../src/shared/agent-service-http';
 import { startFakeBridge, type FakeBridge } from '../support/fake-bridge';
 import { FakeAgentService, SAMPLE_ARGS } from '../support/fake-agent-service';
@@ -22,6 +23,10 @@ describe('the routes of query methods', () => {
     const routes = METHOD_NAMES.map((name) => `${routeOf(name).method} ${routeOf(name).path}`);
     expect(new Set(routes).size).toBe(METHOD_NAMES.length);
     for (const name of METHOD_NAMES) expect(routeOf(name).method).toBe(AGENT_METHODS[name].kind === 'read' ? 'GET' : 'POST');
+  });
+
+  it('routes by the light table of kinds, which names the methods of the schema table', () => {
+    expect(Object.keys(METHOD_KINDS).sort()).toEqual(Object.keys(AGENT_METHODS).sort());
   });
 });
 
@@ -46,6 +51,22 @@ describe('ServiceError', () => {
     expect(serviceErrorOf(new Error('the disk is full'))).toMatchObject({ code: 'unknown', message: 'the disk is full' });
     expect(serviceErrorOf(new Error('ServiceError[made_up]: x'))).toMatchObject({ code: 'unknown' });
     expect(serviceErrorOf('plain text')).toMatchObject({ code: 'unknown', message: 'plain text' });
+  });
+});
+
+describe('an HTTP error body without zod', () => {
+  it.each([
+    { error: { code: 'wrong_pin', message: 'The PIN is wrong.' } },
+    { error: { code: 'made_up', message: 'x' } },
+    { error: { code: 'retired', message: 'x'.repeat(2001) } },
+    { error: { code: 'retired' } },
+    { error: 'The agent service failed.' },
+    null,
+    'text',
+  ])('is a ServiceError exactly when ServiceErrorBodySchema takes it: %j', (body) => {
+    const schema = ServiceErrorBodySchema.safeParse(body);
+    const light = serviceErrorFromBody(body);
+    expect(light === null ? null : { code: light.code, message: light.message }).toEqual(schema.success ? schema.data.error : null);
   });
 });
 

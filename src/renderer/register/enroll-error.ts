@@ -1,6 +1,6 @@
 // Which sentence a failed registration gets: one per service error code it can fail with, a generic one for the rest.
-import { serviceErrorOf } from '../../shared/agent-service-contract';
-import type { ServiceErrorCode } from '../../shared/agent-service-contract';
+import { serviceErrorOf } from '../../shared/agent-service-names';
+import type { ServiceErrorCode } from '../../shared/agent-service-names';
 import type { MessageId } from '../i18n/messages.en';
 
 const ENROLL_MESSAGES: Partial<Record<ServiceErrorCode, MessageId>> = {

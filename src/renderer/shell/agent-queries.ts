@@ -1,5 +1,6 @@
 // Server state over the AgentApi, through TanStack Query: one key per call, so pages share one cache and events refresh it.
-import { keepPreviousData, useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { infiniteQueryOptions, keepPreviousData, queryOptions, useInfiniteQuery, useQuery, type QueryClient } from '@tanstack/react-query';
+import type { AgentApi } from '../../preload/contract';
 import type { InstallProgress } from '../../shared/agent-service-contract';
 import type { CatalogPage, ReviewPage } from '../../shared/catalog-protocol';
 import { useApi } from './api-context';
@@ -18,9 +19,10 @@ export const queryKeys = {
   reviews: (appId: string) => ['reviews', appId] as const,
 };
 
+const statusQuery = (api: AgentApi) => queryOptions({ queryKey: queryKeys.status, queryFn: () => api.getStatus() });
+
 export function useStatusQuery() {
-  const api = useApi();
-  return useQuery({ queryKey: queryKeys.status, queryFn: () => api.getStatus() });
+  return useQuery(statusQuery(useApi()));
 }
 
 export function useVersionInfoQuery() {
@@ -39,9 +41,8 @@ export function useInstallOf(appId: string): InstallProgress | undefined {
 }
 
 /** The catalog for a search and a category ('' for all), a page at a time; the previous answer stays while typing. */
-export function useCatalogQuery(search: string, category: string) {
-  const api = useApi();
-  return useInfiniteQuery({
+const catalogQuery = (api: AgentApi, search: string, category: string) =>
+  infiniteQueryOptions({
     queryKey: queryKeys.catalog(search, category),
     queryFn: ({ pageParam }) =>
       api.getCatalog({ search: search === '' ? undefined : search, category: category === '' ? undefined : category, limit: CATALOG_PAGE_SIZE, offset: pageParam }),
@@ -49,6 +50,19 @@ export function useCatalogQuery(search: string, category: string) {
     getNextPageParam: nextOffset<CatalogPage>((page) => page.apps.length),
     placeholderData: keepPreviousData,
   });
+
+export function useCatalogQuery(search: string, category: string) {
+  return useInfiniteQuery(catalogQuery(useApi(), search, category));
+}
+
+/**
+ * Asks for the status and the catalog's first page at once, as the app starts: most starts are of an enrolled Mac, whose
+ * start page would otherwise wait for the status before the catalog page asks. A Mac not enrolled gets a not_enrolled
+ * error in the cache, which the catalog page, once it is reached after registration, asks again past.
+ */
+export function startFirstQueries(queryClient: QueryClient, api: AgentApi): void {
+  void queryClient.prefetchQuery(statusQuery(api));
+  void queryClient.prefetchInfiniteQuery(catalogQuery(api, '', ''));
 }
 
 export function useAppDetailsQuery(appId: string) {

@@ -1,6 +1,6 @@
 // A failure in the user's language: the sentence of its service error code, or the error's own message when it has none.
-import { serviceErrorOf } from '../../shared/agent-service-contract';
-import type { ServiceErrorCode } from '../../shared/agent-service-contract';
+import { serviceErrorOf } from '../../shared/agent-service-names';
+import type { ServiceErrorCode } from '../../shared/agent-service-names';
 import type { I18n } from '../i18n/use-i18n';
 import type { MessageId } from '../i18n/messages.en';
 
