@@ -40,26 +40,49 @@ export function createBridgeClient(options: BridgeClientOptions): AgentApi {
     return (await response.json()) as unknown;
   }
 
+  // One event stream for every subscription: open while anyone listens, each frame handed to that event's listeners.
+  // The bridge sends each event's current value when a stream opens; a listener added to an open stream hears the next
+  // change only (the UI subscribes to both events at once, and its queries read the current values anyway).
+  const listeners = new Map<EventName, Set<(payload: unknown) => void>>(EVENT_NAMES.map((event) => [event, new Set()]));
+  let stream: AbortController | null = null;
+  const listening = () => [...listeners.values()].some((set) => set.size > 0);
+
   const api: Record<string, unknown> = {};
   for (const name of METHOD_NAMES) api[name] = (...args: unknown[]) => call(name, args);
   for (const event of EVENT_NAMES) {
     api[eventProperty(event)] = (listener: (payload: unknown) => void) => {
-      const controller = new AbortController();
-      void followEvents(event, listener, controller.signal);
-      return () => controller.abort();
+      // A wrapper per subscription, so subscribing the same function twice needs two unsubscribes, as with IPC.
+      const subscription = (payload: unknown) => listener(payload);
+      listeners.get(event)!.add(subscription);
+      if (stream === null) {
+        stream = new AbortController();
+        void followEvents(stream.signal);
+      }
+      return () => {
+        listeners.get(event)!.delete(subscription);
+        if (!listening()) {
+          stream?.abort();
+          stream = null;
+        }
+      };
     };
   }
   // Built from the contract's tables, so it has exactly the AgentApi's members.
   return api as AgentApi;
 
+  function dispatch(eventName: string, payload: unknown): void {
+    const event = EVENT_NAMES.find((name) => sseEventName(name) === eventName);
+    if (event !== undefined) for (const listener of listeners.get(event)!) listener(payload);
+  }
+
   /** Reads the event stream with fetch (EventSource cannot send the token header), reopening it when it drops. */
-  async function followEvents(event: EventName, listener: (payload: unknown) => void, signal: AbortSignal): Promise<void> {
+  async function followEvents(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
       try {
         const response = await fetchImpl(url(EVENTS_PATH), { headers, signal });
         // A refused token or host will not get better by retrying.
         if (response.status === 401 || response.status === 403) return;
-        if (response.ok && response.body) await readEvents(response.body, event, listener);
+        if (response.ok && response.body) await readEvents(response.body, dispatch);
       } catch {
         // A dropped connection or an aborted read: the loop decides whether to reconnect.
       }
@@ -68,8 +91,8 @@ export function createBridgeClient(options: BridgeClientOptions): AgentApi {
   }
 }
 
-/** Hands each valid payload of one event to the listener; the stream's other events are skipped. */
-async function readEvents(body: ReadableStream<Uint8Array>, event: EventName, listener: (payload: unknown) => void): Promise<void> {
+/** Hands each frame's event name and valid payload on; a frame whose data is not JSON is skipped. */
+async function readEvents(body: ReadableStream<Uint8Array>, dispatch: (eventName: string, payload: unknown) => void): Promise<void> {
   const reader = body.getReader();
   const decoder = new TextDecoder();
   let buffered = '';
@@ -81,8 +104,8 @@ async function readEvents(body: ReadableStream<Uint8Array>, event: EventName, li
     while (end !== -1) {
       const frame = parseFrame(buffered.slice(0, end));
       buffered = buffered.slice(end + 2);
-      const payload = frame?.event === sseEventName(event) ? parsePayload(frame.data) : null;
-      if (payload !== null) listener(payload);
+      const payload = frame === null ? null : parsePayload(frame.data);
+      if (frame !== null && payload !== null) dispatch(frame.event, payload);
       end = buffered.indexOf('\n\n');
     }
   }

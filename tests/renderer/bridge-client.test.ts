@@ -153,4 +153,27 @@ describe('every contract method through the bridge client', () => {
     expect(seen.map((status) => status.deviceId)).toEqual(['dev-good']);
     unsubscribe();
   });
+
+  it('serves every subscription from one event stream, open while anyone listens', async () => {
+    let opened = 0;
+    const fetchImpl: typeof fetch = async (input, init) => {
+      if (String(input).endsWith('/events')) opened += 1;
+      return fetch(input, init);
+    };
+    const client = createBridgeClient({ baseUrl, token, fetchImpl, reconnectDelayMs: 20 });
+    const statuses: AgentStatus[] = [];
+    const installs: unknown[] = [];
+    const offStatus = client.onStatusChanged((status) => statuses.push(status));
+    const offInstalls = client.onInstallsChanged((list) => installs.push(list));
+    await expect.poll(() => statuses.length > 0 && installs.length > 0).toBe(true);
+    expect(opened).toBe(1);
+    expect(service.listeners.size).toBe(1);
+    offStatus();
+    service.emit(makeStatus({ deviceId: 'dev-after-one-unsubscribe' }));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(statuses.map((status) => status.deviceId)).not.toContain('dev-after-one-unsubscribe');
+    expect(service.listeners.size).toBe(1);
+    offInstalls();
+    await expect.poll(() => service.listeners.size).toBe(0);
+  });
 });
