@@ -33,7 +33,8 @@ export async function walkEveryView(page: Page, target: WalkTarget, seen: (view:
   page.on('pageerror', (error) => errors.push(error.message));
   const view = async (name: View): Promise<void> => {
     // Out of the way, so no tile shows its hover look.
-    await page.mouse.move(page.viewportSize()!.width - 1, page.viewportSize()!.height - 1);
+    const { width, height } = page.viewportSize()!;
+    await page.mouse.move(width - 1, height - 1);
     await imagesShown(page);
     await seen(name);
   };

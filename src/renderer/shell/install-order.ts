@@ -12,9 +12,9 @@ export function isLaterInstall(candidate: InstallProgress, known: InstallProgres
   return candidate.receivedBytes > known.receivedBytes;
 }
 
-/** The list with `progress` in it, unless the list already holds a later report of the same app. */
-export function withInstall(installs: readonly InstallProgress[], progress: InstallProgress): InstallProgress[] {
+/** The list with `progress` in it, or the same list when it already holds a later report of the app (no re-render). */
+export function withInstall(installs: InstallProgress[], progress: InstallProgress): InstallProgress[] {
   const known = installs.find((item) => item.appId === progress.appId);
-  if (known !== undefined && !isLaterInstall(progress, known)) return [...installs];
+  if (known !== undefined && !isLaterInstall(progress, known)) return installs;
   return [...installs.filter((item) => item.appId !== progress.appId), progress];
 }
