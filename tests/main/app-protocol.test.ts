@@ -38,7 +38,7 @@ function get(url: string, method = 'GET'): Promise<Response> {
 
 describe('APP_SCHEME_REGISTRATION', () => {
   it('is a standard, secure scheme with fetch, and no CSP bypass, CORS or service workers', () => {
-    expect(APP_SCHEME_REGISTRATION).toEqual({ scheme: 'atwork-app', privileges: { standard: true, secure: true, supportFetchAPI: true } });
+    expect(APP_SCHEME_REGISTRATION).toEqual({ scheme: 'atwork-app', privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } });
   });
 });
 

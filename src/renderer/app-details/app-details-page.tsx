@@ -2,10 +2,11 @@
 import { Link, useParams } from 'react-router';
 import type { AppDetails } from '../../shared/catalog-protocol';
 import { useI18n } from '../i18n/use-i18n';
-import { useAppDetailsQuery, useStatusQuery } from '../shell/agent-queries';
+import { useAppDetailsQuery } from '../shell/agent-queries';
 import { AppIcon } from '../shell/app-icon';
 import { ErrorState, LoadingState } from '../shell/async-state';
 import { formatBytes } from '../shell/format';
+import { useServerUrl } from '../shell/server-url';
 import { InstallControl } from './install-control';
 import { ReviewsSection } from './reviews-section';
 import { ScreenshotGallery } from './screenshot-gallery';
@@ -29,7 +30,7 @@ export function AppDetailsPage() {
 
 export function AppDetailsView({ app }: { app: AppDetails }) {
   const { t } = useI18n();
-  const serverUrl = useStatusQuery().data?.serverUrl ?? null;
+  const serverUrl = useServerUrl();
   return (
     <article className="app-details" aria-labelledby="app-name">
       <header className="app-details-header">

@@ -19,10 +19,12 @@ export interface I18n {
   date(iso: string): string;
 }
 
-const englishIntl = createIntl({ locale: 'en', messages: en });
+// Made on first use, not as the module loads: the app always has a provider, and createIntl's locale checks are the
+// first Intl work of the process, which costs tens of milliseconds in a fresh renderer.
+let englishIntl: IntlShape | null = null;
 
 export function useI18n(): I18n {
-  const intl = useContext(IntlContext) ?? englishIntl;
+  const intl = useContext(IntlContext) ?? (englishIntl ??= createIntl({ locale: 'en', messages: en }));
   return i18nFor(intl);
 }
 

@@ -3,9 +3,10 @@ import { infiniteQueryOptions, keepPreviousData, queryOptions, useInfiniteQuery,
 import type { AgentApi } from '../../preload/contract';
 import type { InstallProgress } from '../../shared/agent-service-contract';
 import type { CatalogPage, ReviewPage } from '../../shared/catalog-protocol';
+import type { FirstCalls } from './first-calls';
 import { useApi } from './api-context';
+import { catalogPageRequest } from './catalog-request';
 
-export const CATALOG_PAGE_SIZE = 60;
 export const REVIEW_PAGE_SIZE = 5;
 
 export const queryKeys = {
@@ -19,7 +20,8 @@ export const queryKeys = {
   reviews: (appId: string) => ['reviews', appId] as const,
 };
 
-const statusQuery = (api: AgentApi) => queryOptions({ queryKey: queryKeys.status, queryFn: () => api.getStatus() });
+const statusQuery = (api: AgentApi, first?: FirstCalls) =>
+  queryOptions({ queryKey: queryKeys.status, queryFn: () => first?.status.take() ?? api.getStatus() });
 
 export function useStatusQuery() {
   return useQuery(statusQuery(useApi()));
@@ -41,11 +43,10 @@ export function useInstallOf(appId: string): InstallProgress | undefined {
 }
 
 /** The catalog for a search and a category ('' for all), a page at a time; the previous answer stays while typing. */
-const catalogQuery = (api: AgentApi, search: string, category: string) =>
+const catalogQuery = (api: AgentApi, search: string, category: string, first?: FirstCalls) =>
   infiniteQueryOptions({
     queryKey: queryKeys.catalog(search, category),
-    queryFn: ({ pageParam }) =>
-      api.getCatalog({ search: search === '' ? undefined : search, category: category === '' ? undefined : category, limit: CATALOG_PAGE_SIZE, offset: pageParam }),
+    queryFn: ({ pageParam }) => (pageParam === 0 ? first?.catalog.take() : null) ?? api.getCatalog(catalogPageRequest(search, category, pageParam)),
     initialPageParam: 0,
     getNextPageParam: nextOffset<CatalogPage>((page) => page.apps.length),
     placeholderData: keepPreviousData,
@@ -56,13 +57,25 @@ export function useCatalogQuery(search: string, category: string) {
 }
 
 /**
- * Asks for the status and the catalog's first page at once, as the app starts: most starts are of an enrolled Mac, whose
- * start page would otherwise wait for the status before the catalog page asks. A Mac not enrolled gets a not_enrolled
- * error in the cache, which the catalog page, once it is reached after registration, asks again past.
+ * Puts the status and the catalog's first page in the cache as the app starts, from the calls already sent
+ * (agent-connection.ts) when given: their answers if they have arrived, else the calls under way. Most starts are of
+ * an enrolled Mac, whose start page would otherwise wait for the status before the catalog page asks. A Mac not
+ * enrolled gets a not_enrolled error in the cache, which the catalog page, once it is reached after registration,
+ * asks again past.
  */
-export function startFirstQueries(queryClient: QueryClient, api: AgentApi): void {
-  void queryClient.prefetchQuery(statusQuery(api));
-  void queryClient.prefetchInfiniteQuery(catalogQuery(api, '', ''));
+export function startFirstQueries(queryClient: QueryClient, api: AgentApi, first?: FirstCalls): void {
+  const status = first?.status.answer();
+  if (status === undefined) void queryClient.prefetchQuery(statusQuery(api, first));
+  else queryClient.setQueryData(queryKeys.status, status);
+  const catalog = first?.catalog.answer();
+  if (catalog === undefined) void queryClient.prefetchInfiniteQuery(catalogQuery(api, '', '', first));
+  else queryClient.setQueryData(catalogQuery(api, '', '').queryKey, { pages: [catalog], pageParams: [0] });
+}
+
+/** Where the app starts: straight at Apps@Work or registration when the status is already known, else the start page that waits for it. */
+export function startPath(first?: FirstCalls): string {
+  const status = first?.status.answer();
+  return status === undefined ? '/' : status.enrolled ? '/apps' : '/register';
 }
 
 export function useAppDetailsQuery(appId: string) {

@@ -1,8 +1,8 @@
 // An app's icon from the server, or its initials on a colour of its own when it has none or the image fails to load.
 import { useState } from 'react';
 import type { CatalogImage } from '../../shared/catalog-protocol';
-import { useStatusQuery } from './agent-queries';
 import { imageUrl } from './image-url';
+import { useServerUrl } from './server-url';
 
 export interface AppIconProps {
   name: string;
@@ -15,7 +15,7 @@ export interface AppIconProps {
 
 /** Decorative: the app's name is always next to it, so the icon is hidden from assistive technology. */
 export function AppIcon({ name, icon, size, variant }: AppIconProps) {
-  const serverUrl = useStatusQuery().data?.serverUrl ?? null;
+  const serverUrl = useServerUrl();
   const [failed, setFailed] = useState(false);
   if (icon === null || serverUrl === null || failed) {
     return (

@@ -7,6 +7,7 @@ import { IntlRoot } from '../i18n/intl-root';
 import type { UiLocale } from '../i18n/locale';
 import { ApiContext } from './api-context';
 import { useAgentEvents } from './agent-events';
+import { ServerUrlProvider } from './server-url';
 
 export interface AppProvidersProps {
   api: AgentApi;
@@ -34,9 +35,11 @@ export function AppProviders({ api, queryClient, locale, initialPath = '/', chil
   return (
     <ApiContext.Provider value={api}>
       <QueryClientProvider client={queryClient}>
-        <IntlRoot locale={locale}>
-          <MemoryRouter initialEntries={[initialPath]}>{children}</MemoryRouter>
-        </IntlRoot>
+        <ServerUrlProvider>
+          <IntlRoot locale={locale}>
+            <MemoryRouter initialEntries={[initialPath]}>{children}</MemoryRouter>
+          </IntlRoot>
+        </ServerUrlProvider>
       </QueryClientProvider>
     </ApiContext.Provider>
   );
