@@ -1,6 +1,6 @@
 // The browser side of `npm run bench:catalog`: timings taken inside the page (performance.now()) and image requests counted with CDP.
 import type { Browser, Page } from 'playwright-core';
-import { NOUNS } from './bench-catalog-stack';
+import { NOUNS } from './bench-catalog-seed';
 
 export const VIEWPORT = { width: 1100, height: 760 };
 

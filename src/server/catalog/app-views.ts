@@ -4,6 +4,10 @@ import { AppPrioritySchema, AppTypeSchema } from '../../shared/catalog-protocol'
 import { readDistribution } from '../configurations/distribution';
 import type { AppRow } from './app-queries';
 
+// Made once: a `.catch()` builds a new schema, and a catalog page summarises a hundred apps.
+const StoredType = AppTypeSchema.catch('pkg');
+const StoredPriority = AppPrioritySchema.catch('normal');
+
 /** The package a pkg app installs, or null for one without (App Store, Packager, or not uploaded yet). */
 export function appPackage(app: AppRow): { sha256: string; size: number } | null {
   return app.package_sha256 === null || app.package_size === null ? null : { sha256: app.package_sha256, size: Number(app.package_size) };
@@ -58,8 +62,8 @@ export function appSummary(app: AppRow, state: DeviceAppState): AppSummary {
     category: app.category,
     version: app.version,
     shortDescription: app.short_description,
-    type: AppTypeSchema.catch('pkg').parse(app.type),
-    priority: AppPrioritySchema.catch('normal').parse(app.priority),
+    type: StoredType.parse(app.type),
+    priority: StoredPriority.parse(app.priority),
     featured: app.featured === 1,
     icon: state.icon,
     rating: { average: state.rating.average, count: state.rating.count },
