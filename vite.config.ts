@@ -2,8 +2,8 @@
 import { parse } from '@formatjs/icu-messageformat-parser';
 import react from '@vitejs/plugin-react';
 import { defineConfig, type Plugin } from 'vite';
-import { de } from './src/renderer/i18n/messages.de';
-import { en } from './src/renderer/i18n/messages.en';
+import { de } from './src/renderer/i18n/messages.de.ts';
+import { en } from './src/renderer/i18n/messages.en.ts';
 
 const CATALOGS: Record<string, { name: string; messages: Record<string, string> }> = {
   'messages.en.ts': { name: 'en', messages: en },
