@@ -114,6 +114,13 @@ describe.each(BACKENDS)('fleet administration on %s', (backend) => {
     expect(next.agentConfig).toMatchObject({ checkinFrequencyMinutes: 5, onboarding: { timeoutSeconds: 300 } });
     expect(next.nextCheckinSeconds).toBe(300);
     expect((await t.admin('PATCH', `/agent-configurations/${created.id}`, { maxResponseSizeKb: 0 })).statusCode).toBe(400);
+    expect(edited).toMatchObject({ onboarding: { startWindowMinutes: 20 } });
+    const plainHttp = await t.admin('PATCH', `/agent-configurations/${created.id}`, { onboarding: { landingPageUrl: 'http://intranet.example.com/' } });
+    expect(plainHttp.statusCode).toBe(400);
+    expect(plainHttp.json<{ message: string }>().message).toContain('The landing page URL must be an https:// address.');
+    const windowed = await t.adminOk('PATCH', `/agent-configurations/${created.id}`, { onboarding: { startWindowMinutes: 45, landingPageUrl: null } });
+    expect(windowed).toMatchObject({ version: 3, onboarding: { enabled: true, timeoutSeconds: 300, startWindowMinutes: 45, landingPageUrl: null } });
+    expect((await checkIn(d)).agentConfig).toMatchObject({ onboarding: { startWindowMinutes: 45, landingPageUrl: null } });
 
     const systemDefault = (await t.adminOk<{ agentConfigurations: { id: string; systemDefault: boolean }[] }>('GET', '/agent-configurations?q=system')).agentConfigurations;
     expect(systemDefault).toEqual([expect.objectContaining({ systemDefault: true })]);

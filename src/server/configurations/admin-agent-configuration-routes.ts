@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { AgentConfigSchema, DEFAULT_AGENT_CONFIG, OnboardingSettingsSchema, type AgentConfig } from '../../shared/agent-config';
+import { AgentConfigSchema, DEFAULT_AGENT_CONFIG, OnboardingSettingsInputSchema, type AgentConfig } from '../../shared/agent-config';
 import { adminActor } from '../admin-api/admin-auth';
 import { addAdminRoute, defineAdminRoute, IdParamsSchema, PageQuerySchema, SearchTermSchema } from '../admin-api/admin-route';
 import {
@@ -42,7 +42,7 @@ export const AGENT_CONFIGURATION_ROUTES = {
       maxRunTimeSeconds: settings.maxRunTimeSeconds.optional(),
       maxResponseSizeKb: settings.maxResponseSizeKb.optional(),
       checkinFrequencyMinutes: settings.checkinFrequencyMinutes.optional(),
-      onboarding: OnboardingSettingsSchema.partial().optional(),
+      onboarding: OnboardingSettingsInputSchema.optional(),
       distribution: DistributionSchema.optional(),
     }),
     successStatus: 201,
@@ -59,7 +59,7 @@ export const AGENT_CONFIGURATION_ROUTES = {
       maxRunTimeSeconds: settings.maxRunTimeSeconds.optional(),
       maxResponseSizeKb: settings.maxResponseSizeKb.optional(),
       checkinFrequencyMinutes: settings.checkinFrequencyMinutes.optional(),
-      onboarding: OnboardingSettingsSchema.partial().optional(),
+      onboarding: OnboardingSettingsInputSchema.optional(),
     }),
   }),
   distribute: defineAdminRoute({
