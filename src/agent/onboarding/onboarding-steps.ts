@@ -1,0 +1,94 @@
+// The steps of kiosk onboarding (issue 12): which apps make one, their persisted shape, and how one moves on a device report.
+import { z } from 'zod';
+
+/** Where a step is; the UI's message catalog has one text per key, the machine holds no English. */
+export const StepStatusSchema = z.enum(['pending', 'running', 'done', 'failed']);
+export type StepStatus = z.infer<typeof StepStatusSchema>;
+
+/** An app assigned to the device, as the onboarding needs to know it. */
+export interface OnboardingApp {
+  id: string;
+  name: string;
+  priority: 'high' | 'normal';
+  type: 'pkg' | 'packager' | 'app-store';
+}
+
+const stepFields = {
+  status: StepStatusSchema,
+  /** The device's message for a failed step, kept for the summary; null unless `failed`. */
+  failureMessage: z.string().nullable(),
+  /** 1 for the first try, one more for each retry of this step. */
+  attempt: z.number().int().min(1),
+};
+
+/** Everything the server pushes as configurations and profiles, shown as one step: the user cannot act on them one by one. */
+export const ConfigurationsStepSchema = z.object({ kind: z.literal('configurations'), ...stepFields });
+
+/** A high-priority app the user waits for; `pkg` and App Store apps only, since Packager apps always install in the background. */
+export const AppStepSchema = z.object({ kind: z.literal('app'), appId: z.string().min(1), appName: z.string(), appType: z.enum(['pkg', 'app-store']), ...stepFields });
+
+export const OnboardingStepSchema = z.discriminatedUnion('kind', [ConfigurationsStepSchema, AppStepSchema]);
+export type OnboardingStep = z.infer<typeof OnboardingStepSchema>;
+
+/**
+ * An app that installs without holding up the kiosk, listed so the UI can say it keeps installing after onboarding.
+ *
+ * `packager` apps install in the background by design (they can take long and need no user); `normal-priority` apps
+ * are the ones the administrator did not mark as needed before the user starts working.
+ */
+export const BackgroundAppSchema = z.object({ appId: z.string().min(1), appName: z.string(), reason: z.enum(['packager', 'normal-priority']) });
+export type BackgroundApp = z.infer<typeof BackgroundAppSchema>;
+
+/** The steps for `apps`, configurations first, then each high-priority non-Packager app in the given order (a repeated id counts once). */
+export function planSteps(apps: readonly OnboardingApp[]): { steps: OnboardingStep[]; backgroundApps: BackgroundApp[] } {
+  const steps: OnboardingStep[] = [{ kind: 'configurations', status: 'pending', failureMessage: null, attempt: 1 }];
+  const backgroundApps: BackgroundApp[] = [];
+  const seen = new Set<string>();
+  for (const app of apps) {
+    if (seen.has(app.id)) continue;
+    seen.add(app.id);
+    if (app.type === 'packager') backgroundApps.push({ appId: app.id, appName: app.name, reason: 'packager' });
+    else if (app.priority === 'normal') backgroundApps.push({ appId: app.id, appName: app.name, reason: 'normal-priority' });
+    else steps.push({ kind: 'app', appId: app.id, appName: app.name, appType: app.type, status: 'pending', failureMessage: null, attempt: 1 });
+  }
+  return { steps, backgroundApps };
+}
+
+/** A stable id for a step, for React keys and for the UI to match a step across states: `configurations` or `app:<id>`. */
+export function stepKey(step: OnboardingStep): string {
+  return step.kind === 'configurations' ? 'configurations' : `app:${step.appId}`;
+}
+
+/** Done or failed: nothing more happens to the step unless the user retries it. */
+export function isSettled(step: OnboardingStep): boolean {
+  return step.status === 'done' || step.status === 'failed';
+}
+
+/** What a device report does to a step. */
+export type StepReport = { kind: 'started' } | { kind: 'succeeded' } | { kind: 'failed'; message: string };
+
+/**
+ * `step` after `report`, or the same object when the report does not move it.
+ *
+ * A settled step stays as it is: a late or repeated report (an install that fails after it started, a duplicate
+ * "installed") never changes what the user was already shown. A failure while the device is offline is taken for a
+ * consequence of the lost network and puts the step back to pending, to be tried again once the network is back,
+ * rather than failing it for a reason the user cannot fix.
+ */
+export function reportedStep(step: OnboardingStep, report: StepReport, offline: boolean): OnboardingStep {
+  if (isSettled(step)) return step;
+  switch (report.kind) {
+    case 'started':
+      return step.status === 'pending' ? { ...step, status: 'running' } : step;
+    case 'succeeded':
+      return { ...step, status: 'done' };
+    case 'failed':
+      if (offline) return step.status === 'pending' ? step : { ...step, status: 'pending' };
+      return { ...step, status: 'failed', failureMessage: report.message };
+  }
+}
+
+/** `step` tried again: failed steps go back to pending with their attempt counted, others are returned as they are. */
+export function retriedStep(step: OnboardingStep): OnboardingStep {
+  return step.status === 'failed' ? { ...step, status: 'pending', failureMessage: null, attempt: step.attempt + 1 } : step;
+}
