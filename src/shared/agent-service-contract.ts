@@ -13,7 +13,7 @@ import {
   ReviewQuerySchema,
   ReviewSchema,
 } from './catalog-protocol';
-import { EnrollRequestSchema } from './protocol';
+import { PinEnrollRequestSchema } from './protocol';
 
 // The names, kinds and errors live without zod in agent-service-names.ts (the UI's first chunk takes only them);
 // everyone else imports them from here with the schemas.
@@ -50,8 +50,8 @@ function change<Args extends z.ZodTuple, Result extends z.ZodType>(args: Args, r
 /** What the UI enrolls with; bounded like the server's enrollment request, so a refusal comes before any network call. */
 export const EnrollParamsSchema = z.object({
   serverUrl: Text(2048).min(1),
-  username: EnrollRequestSchema.shape.username,
-  pin: EnrollRequestSchema.shape.pin,
+  username: PinEnrollRequestSchema.shape.username,
+  pin: PinEnrollRequestSchema.shape.pin,
 });
 export type EnrollParams = z.infer<typeof EnrollParamsSchema>;
 

@@ -31,13 +31,30 @@ export const DeviceFactsSchema = z.object({
 });
 export type DeviceFacts = z.infer<typeof DeviceFactsSchema>;
 
-export const EnrollRequestSchema = z.object({
+/** The form of an enrollment token: `atwe_` and 32 random bytes in base64url (the server keeps only its sha256). */
+export const ENROLLMENT_TOKEN_PATTERN = /^atwe_[A-Za-z0-9_-]{43}$/;
+
+/**
+ * A user enrolls with their username and a single-use PIN; an automated enrollment (the PKG an Apple MDM server
+ * installs during Automated Device Enrollment) with an enrollment token an administrator made.
+ */
+export const PinEnrollRequestSchema = z.object({
   method: z.literal('pin'),
   username: Text(200).min(1),
   pin: Text(64).min(4),
   publicKey: DevicePublicJwkSchema,
   device: DeviceFactsSchema,
 });
+
+export const EnrollRequestSchema = z.discriminatedUnion('method', [
+  PinEnrollRequestSchema,
+  z.object({
+    method: z.literal('token'),
+    token: z.string().regex(ENROLLMENT_TOKEN_PATTERN, 'An enrollment token is atwe_ followed by 43 base64url characters.'),
+    publicKey: DevicePublicJwkSchema,
+    device: DeviceFactsSchema,
+  }),
+]);
 export type EnrollRequest = z.infer<typeof EnrollRequestSchema>;
 
 export const EnrollResponseSchema = z.object({

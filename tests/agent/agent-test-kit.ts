@@ -118,6 +118,7 @@ export function enrolledState(serverUrl: string, enrolledAt = '2026-11-24T10:00:
     tenantRootCertificate: '-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n',
     agentConfig: null,
     enrolledAt,
+    enrollmentMethod: 'pin',
     lastCheckinAt: null,
     lastCheckinError: null,
     nextCheckinAt: null,

@@ -36,6 +36,17 @@ describe('atwork-agent', () => {
     expect(stderr).toBe('atwork-agent: server URL http://mdm.example.com must use https (plain http is allowed only to localhost)\n');
   });
 
+  it.each([
+    [['--token', 'atwe_x', '--user', 'alice', '--pin', '1234'], 'atwork-agent: give either --token or --user with --pin, not both\n'],
+    [['--user', 'alice'], 'atwork-agent: give --user with --pin, or --token for an automated enrollment\n'],
+    [[], 'atwork-agent: give --user with --pin, or --token for an automated enrollment\n'],
+  ])('refuses enroll %j in one sentence before it touches anything', async (args, message) => {
+    const dir = await tempDir();
+    const { code, stderr } = await cli(['enroll', '--server', 'https://mdm.example.com', ...args, '--state-dir', join(dir, 'agent')]);
+    expect({ code, stderr }).toEqual({ code: 1, stderr: message });
+    expect(existsSync(join(dir, 'agent'))).toBe(false);
+  });
+
   it('will not run the loop before enrollment', async () => {
     const dir = await tempDir();
     const { code, stderr } = await cli(['run', '--state-dir', dir]);

@@ -37,6 +37,7 @@ const INT_FIELDS: IntField[] = ADMIN_API_ROUTES.flatMap((spec) =>
 const BASE_BODIES: Record<string, (ids: Record<string, string>) => Record<string, unknown>> = {
   'agent-configurations.create': () => ({ name: 'Bounds' }),
   'script-configurations.create': (ids) => ({ name: 'Bounds', scriptId: ids.scripts, schedule: { kind: 'once' } }),
+  'enrollment-tokens.create': (ids) => ({ name: 'Bounds', userId: ids.users }),
 };
 
 function withValue(base: Record<string, unknown>, path: string[], value: number): Record<string, unknown> {

@@ -33,19 +33,37 @@ const program = new Command()
 
 program
   .command('enroll')
-  .description('Enroll this device with a server using a user name and registration PIN.')
+  .description('Enroll this device with a server: with a user name and registration PIN, or with an enrollment token (automated enrollment).')
   .requiredOption('--server <url>', 'server URL, https://host[:port] (plain http only to localhost)')
-  .requiredOption('--user <name>', 'user name the device is registered to')
-  .requiredOption('--pin <pin>', 'registration PIN from the administrator')
+  .option('--user <name>', 'user name the device is registered to (with --pin)')
+  .option('--pin <pin>', 'registration PIN from the administrator (with --user)')
+  .option('--token <token>', 'enrollment token from the administrator; "-" reads it from standard input (the command line is visible to every local user)')
   .option('--state-dir <dir>', 'agent state folder (default: $ATWORK_STATE_DIR or ./.atwork/agent)')
-  .action(async (opts: { server: string; user: string; pin: string; stateDir?: string }) => {
+  .action(async (opts: { server: string; user?: string; pin?: string; token?: string; stateDir?: string }) => {
+    const credentials = await enrollCredentials(opts);
     const stateDir = stateDirOf(opts.stateDir);
     const { createNodeAgent, withLockedStateFolder } = await import('../service/node-agent');
     await withLockedStateFolder(stateDir, async () => {
-      const { deviceId } = await createNodeAgent({ stateDir }).enroll({ serverUrl: opts.server, username: opts.user, pin: opts.pin });
+      const { deviceId } = await createNodeAgent({ stateDir }).enroll({ serverUrl: opts.server, ...credentials });
       process.stdout.write(`enrolled as device ${deviceId}\n`);
     });
   });
+
+/** Either --user with --pin or --token alone, each refused in one sentence otherwise. */
+async function enrollCredentials(opts: { user?: string; pin?: string; token?: string }): Promise<{ username: string; pin: string } | { token: string }> {
+  if (opts.token !== undefined) {
+    if (opts.user !== undefined || opts.pin !== undefined) throw new Error('give either --token or --user with --pin, not both');
+    return { token: opts.token === '-' ? (await readStandardInput()).trim() : opts.token };
+  }
+  if (opts.user === undefined || opts.pin === undefined) throw new Error('give --user with --pin, or --token for an automated enrollment');
+  return { username: opts.user, pin: opts.pin };
+}
+
+async function readStandardInput(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
 
 program
   .command('run')
@@ -58,11 +76,12 @@ program
       process.once('SIGINT', () => resolve());
       process.once('SIGTERM', () => resolve());
     });
-    const { createNodeAgent, withLockedStateFolder } = await import('../service/node-agent');
+    const { automatedEnrollmentWaiting, createNodeAgent, withLockedStateFolder } = await import('../service/node-agent');
     // Locked before anything is read, so a second agent on this folder runs nothing (issue 9).
     await withLockedStateFolder(stateDir, async () => {
       const agent = createNodeAgent({ stateDir });
-      if (!(await agent.isEnrolled())) throw new Error('this device is not enrolled; run `atwork-agent enroll` first');
+      // An automated enrollment (the PKG's enrollment file) enrolls in the loop's first round.
+      if (!(await agent.isEnrolled()) && !(await automatedEnrollmentWaiting(stateDir))) throw new Error('this device is not enrolled; run `atwork-agent enroll` first');
       agent.start();
       await stopRequested;
       await agent.stop();

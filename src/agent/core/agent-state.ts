@@ -90,6 +90,8 @@ export const AgentStateSchema = z.object({
   tenantRootCertificate: z.string().min(1),
   agentConfig: AgentConfigSchema.nullable(),
   enrolledAt: Iso,
+  /** How this device enrolled: onboarding in kiosk mode follows only an automated enrollment. Absent before issue 12: PIN. */
+  enrollmentMethod: z.enum(['pin', 'automated']).default('pin'),
   lastCheckinAt: Iso.nullable(),
   lastCheckinError: z.string().nullable(),
   nextCheckinAt: Iso.nullable(),

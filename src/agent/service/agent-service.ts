@@ -4,17 +4,18 @@ import { ServiceError, type AgentServiceContract, type MethodResult } from '../.
 import type { AgentStatus } from '../../shared/agent-status';
 import type { CheckinResponse } from '../../shared/protocol';
 import type { AgentState, ScheduledConfiguration } from '../core/agent-state';
-import type { ScriptUserSource } from '../runner/console-user';
-import { CheckinBackoff, MAX_CHECKIN_INTERVAL_MS, type BackoffOptions } from './checkin-backoff';
+import { CheckinBackoff, MAX_CHECKIN_INTERVAL_MS } from './checkin-backoff';
+import type { AgentOptions } from './agent-options';
 import { failureKindOf, retryAfterOf } from '../delivery/delivery-failure';
 import { DeviceApiClient } from '../transport/device-api-client';
 import type { EnrollParams } from '../enrollment/device-enrollment';
 import { enrollWithErrorCodes } from './coded-enrollment';
-import { AppsService, type AppsOptions } from '../apps/apps-service';
+import { enrollFromInbox } from './automated-enrollment';
+import { AppsService } from '../apps/apps-service';
 import { AGENT_VERSION } from '../core/agent-version';
 import { deviceFacts } from '../enrollment/device-identity';
 import { DeviceKeyUnusableError, loadDeviceKey } from '../enrollment/device-key-loader';
-import { CheckinReceivers, type CheckinReceiver } from './checkin-receivers';
+import { CheckinReceivers } from './checkin-receivers';
 import { flushOutbox, reportSetAsideFiles } from '../outbox/outbox-sender';
 import type { AgentPorts } from '../core/ports';
 import { ResilientStateStore } from '../state/resilient-state-store';
@@ -22,7 +23,7 @@ import { schedulesOf } from '../delivery/scheduled-configurations';
 import { recoverInterruptedRuns } from './journal-recovery';
 import { Scheduler, type DeviceTimeZone } from '../schedule/scheduler';
 import { runScheduled, type DeliveryContext, type RunContext } from '../delivery/script-delivery';
-import { ScriptRunner, type RunAsUser } from '../runner/script-runner';
+import { ScriptRunner } from '../runner/script-runner';
 import { StatusListeners } from './status-listeners';
 import { systemTimeZone } from '../schedule/system-time-zone';
 import { versionInfo } from './version-info';
@@ -31,23 +32,6 @@ import { SerialWorkQueue } from '../core/work-queue';
 
 /** How often an unusable device key is looked at again without a check-in in between (issue 9). */
 const KEY_RECHECK_MS = 3600 * 1000;
-
-export interface AgentOptions extends BackoffOptions {
-  /** Who runs scripts that are not "Run as root" when the agent runs as root. */
-  runAsUser?: RunAsUser;
-  /** Where that user comes from when it is not fixed: the Mac's console user by default, or a configured account. */
-  scriptUsers?: ScriptUserSource;
-  /** Parent of the per-run script working folders; the OS temp folder by default. */
-  scriptTempRoot?: string;
-  /** Wait before looking at an unusable device key again (default 1 h); checkInNow looks at once. */
-  keyRecheckMs?: number;
-  /** The device's time zone for "device" schedules (default: the machine's, read afresh at each computation). */
-  timeZone?: DeviceTimeZone;
-  /** Test hook: the receivers of check-in answers, instead of CHECKIN_RECEIVERS. */
-  checkinReceivers?: readonly CheckinReceiver[];
-  /** Apps@Work installs: where packages go and the installer. */
-  apps?: AppsOptions;
-}
 
 export class AgentService implements AgentServiceContract {
   private readonly runner: ScriptRunner;
@@ -255,7 +239,10 @@ export class AgentService implements AgentServiceContract {
     const state = await this.loadState();
     if (state?.retiredAt !== undefined) return null;
     if (state === null) {
-      this.cycleError = 'this device is not enrolled; enroll it with a user name and PIN first';
+      const automated = this.options.automatedEnrollment;
+      const problem = automated === undefined ? null : await enrollFromInbox(automated, (params) => this.enroll(params), this.ports.logger);
+      if (this.state !== null) return 0;
+      this.cycleError = problem ?? 'this device is not enrolled; enroll it with a user name and PIN first';
       this.backoff.failed(null);
       return this.backoff.delayMs();
     }

@@ -1,6 +1,7 @@
 // Enrollment as the agent service offers it: every failure a ServiceError whose code the UI can put in its own words.
 import type { KeyObject } from 'node:crypto';
 import { ServiceError } from '../../shared/agent-service-contract';
+import { ENROLLMENT_TOKEN_PATTERN } from '../../shared/protocol';
 import type { AgentState } from '../core/agent-state';
 import type { AgentPorts } from '../core/ports';
 import { enrollDevice, type EnrollParams } from '../enrollment/device-enrollment';
@@ -13,6 +14,9 @@ export async function enrollWithErrorCodes(ports: Pick<AgentPorts, 'http' | 'clo
     normalizeServerUrl(params.serverUrl);
   } catch (error) {
     throw new ServiceError('invalid_input', error instanceof Error ? error.message : String(error));
+  }
+  if ('token' in params && !ENROLLMENT_TOKEN_PATTERN.test(params.token)) {
+    throw new ServiceError('invalid_input', 'this is not an enrollment token: one is atwe_ followed by 43 letters, digits, - or _');
   }
   try {
     return await enrollDevice(ports, params);

@@ -1,4 +1,5 @@
 // Wires the agent core to the default Node ports (files under the state folder, fetch, real processes, wall clock) and locks that folder.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { acquireFolderLock, type FolderLock } from '../../shared/node/folder-lock';
 import { AgentService } from './agent-service';
@@ -11,6 +12,8 @@ import { NodeSpawner } from '../runner/node-spawner';
 import type { Logger, SecretStore } from '../core/ports';
 import type { RunAsUser } from '../runner/script-runner';
 import { systemClock } from './system-clock';
+import type { EnrollmentInbox } from './automated-enrollment';
+import { dropPendingEnrollment, MAC_ENROLLMENT_FILE, readPendingEnrollment, takeEnrollmentFile } from '../enrollment/enrollment-file';
 
 export interface NodeAgentOptions {
   stateDir: string;
@@ -19,6 +22,25 @@ export interface NodeAgentOptions {
   /** Account that runs scripts which are not "Run as root" when the agent is root off macOS; default ATWORK_SCRIPT_USER. */
   scriptUser?: string;
   secrets?: SecretStore;
+  /** The automated-enrollment file the PKG leaves; default ATWORK_ENROLLMENT_FILE, else MAC_ENROLLMENT_FILE on macOS, else none. */
+  enrollmentFile?: string | null;
+}
+
+/** The PKG's enrollment file as an inbox: taken into the state folder once (enrollment-file.ts), kept there until settled. */
+export function fileEnrollmentInbox(filePath: string | null, stateDir: string): EnrollmentInbox {
+  return {
+    take: async () => (await readPendingEnrollment(stateDir)) ?? (filePath === null ? null : await takeEnrollmentFile(filePath, stateDir)),
+    settle: () => dropPendingEnrollment(stateDir),
+  };
+}
+
+/** Whether an automated enrollment waits: one taken earlier, or the PKG's file. */
+export async function automatedEnrollmentWaiting(stateDir: string, filePath: string | null = defaultEnrollmentFile()): Promise<boolean> {
+  return (await readPendingEnrollment(stateDir)) !== null || (filePath !== null && existsSync(filePath));
+}
+
+export function defaultEnrollmentFile(): string | null {
+  return process.env.ATWORK_ENROLLMENT_FILE ?? (process.platform === 'darwin' ? MAC_ENROLLMENT_FILE : null);
 }
 
 /**
@@ -45,6 +67,7 @@ export function createNodeAgent(options: NodeAgentOptions): AgentService {
       ...(scriptUser ? { scriptUsers: new NamedScriptUser(scriptUser) } : {}),
       // Beside the state, in the same 0700 folder: a package is root's to install, nobody else's to swap.
       apps: { packageDir: join(options.stateDir, 'packages') },
+      automatedEnrollment: fileEnrollmentInbox(options.enrollmentFile === undefined ? defaultEnrollmentFile() : options.enrollmentFile, options.stateDir),
     },
   );
 }

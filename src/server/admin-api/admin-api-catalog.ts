@@ -4,6 +4,7 @@ import { APP_ROUTES } from '../catalog/admin-app-routes';
 import { AGENT_CONFIGURATION_ROUTES } from '../configurations/admin-agent-configuration-routes';
 import { AUDIT_ROUTES } from '../audit/admin-audit-routes';
 import { DEVICE_ROUTES } from '../devices/admin-device-routes';
+import { ENROLLMENT_TOKEN_ROUTES } from '../devices/admin-enrollment-token-routes';
 import { DEVICE_GROUP_ROUTES, USER_GROUP_ROUTES } from '../users/admin-group-routes';
 import type { AdminRouteSpec } from './admin-route';
 import { SCRIPT_CONFIGURATION_ROUTES } from '../configurations/admin-script-configuration-routes';
@@ -16,6 +17,7 @@ export const ADMIN_API_ROUTES: readonly AdminRouteSpec[] = [
   USER_ROUTES,
   USER_GROUP_ROUTES,
   DEVICE_ROUTES,
+  ENROLLMENT_TOKEN_ROUTES,
   DEVICE_GROUP_ROUTES,
   SCRIPT_ROUTES,
   AGENT_CONFIGURATION_ROUTES,

@@ -11,6 +11,7 @@ import { adminAppRoutes } from '../catalog/admin-app-routes';
 import { requireAdminToken } from '../admin-api/admin-auth';
 import { adminAuditRoutes } from '../audit/admin-audit-routes';
 import { adminDeviceRoutes } from '../devices/admin-device-routes';
+import { adminEnrollmentTokenRoutes } from '../devices/admin-enrollment-token-routes';
 import { adminGroupRoutes } from '../users/admin-group-routes';
 import { adminOpenApiDocument } from '../admin-api/admin-openapi';
 import { adminScriptConfigurationRoutes } from '../configurations/admin-script-configuration-routes';
@@ -96,6 +97,7 @@ function buildApp({ ctx, log, health, deviceRateLimits, connectionLimits }: AppP
       adminAppRoutes(admin, ctx);
       adminAppMediaRoutes(admin, ctx);
       adminDeviceRoutes(admin, ctx);
+      adminEnrollmentTokenRoutes(admin, ctx);
       adminSigningCertificateRoutes(admin, ctx);
       adminGroupRoutes(admin, ctx);
       adminAuditRoutes(admin, ctx);

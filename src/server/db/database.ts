@@ -6,6 +6,7 @@ import type { AgentConfigurationsTable } from '../configurations/agent-configura
 import type { AuditLogTable } from '../audit/audit-log';
 import type { DeviceAppsTable, DeviceAttributesTable, DevicesTable } from '../devices/device-queries';
 import type { DeviceEventsTable, DeviceTicketsTable, ScriptResultsTable } from '../device-api/device-report-queries';
+import type { EnrollmentTokensTable } from '../devices/enrollment-token-queries';
 import type { DeviceGroupMembersTable, GroupsTable, UserGroupMembersTable } from '../users/group-queries';
 import type { RegistrationPinsTable } from '../devices/registration-pins';
 import type { ScriptConfigurationsTable } from '../configurations/script-configuration-queries';
@@ -28,6 +29,7 @@ export interface Database {
   admin_tokens: AdminTokensTable;
   users: UsersTable;
   registration_pins: RegistrationPinsTable;
+  enrollment_tokens: EnrollmentTokensTable;
   devices: DevicesTable;
   blobs: BlobsTable;
   scripts: ScriptsTable;

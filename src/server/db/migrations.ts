@@ -7,15 +7,17 @@ import { fleetAdministration } from './migrations/0010-fleet-administration';
 import { deviceTicketsAndOutputEncoding } from './migrations/0011-device-tickets-and-output-encoding';
 import { appCatalog } from './migrations/0012-app-catalog';
 import { catalogRevisions } from './migrations/0013-catalog-revisions';
+import { enrollmentTokens } from './migrations/0014-enrollment-tokens';
 
 // Kysely's Migrator keys applied migrations on these names: an existing database upgrades only while they stay as they are.
-const MIGRATIONS: Record<string, Migration> = {
+export const MIGRATIONS: Record<string, Migration> = {
   '0001_initial_schema': initialSchema,
   '0002_tenant_keyring': tenantKeyring,
   '0010_fleet_administration': fleetAdministration,
   '0011_device_tickets_and_output_encoding': deviceTicketsAndOutputEncoding,
   '0012_app_catalog': appCatalog,
   '0013_catalog_revisions': catalogRevisions,
+  '0014_enrollment_tokens': enrollmentTokens,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -84,6 +84,7 @@ export function adminDeviceRoutes(app: FastifyInstance, ctx: ServerContext): voi
     agentVersion: d.agent_version,
     osVersion: d.os_version,
     enrolledAt: d.enrolled_at,
+    enrollment: { method: d.enrollment_method, enrolledAt: d.enrolled_at, tokenId: d.enrollment_token_id },
   });
 
   const findDevice = async (id: string): Promise<DeviceRow> => {

@@ -17,7 +17,13 @@ export interface DevicesTable {
   agent_version: string | null;
   os_version: string | null;
   checkin_seq: Generated<number>;
+  /** `pin` (a person with a username and PIN) or `automated` (an enrollment token); devices from before 0014 read `pin`. */
+  enrollment_method: Generated<EnrollmentMethod>;
+  /** The enrollment token an automated enrollment used; null for a PIN enrollment. */
+  enrollment_token_id: Generated<string | null>;
 }
+
+export type EnrollmentMethod = 'pin' | 'automated';
 
 export interface DeviceAttributesTable {
   device_id: string;
@@ -46,9 +52,24 @@ export interface DeviceRow {
   os_version: string | null;
   enrolled_at: string;
   facts: string;
+  enrollment_method: EnrollmentMethod;
+  enrollment_token_id: string | null;
 }
 
-const DEVICE_COLUMNS = ['d.id', 'd.name', 'd.status', 'd.user_id', 'u.username', 'd.last_checkin_at', 'd.agent_version', 'd.os_version', 'd.enrolled_at', 'd.facts'] as const;
+const DEVICE_COLUMNS = [
+  'd.id',
+  'd.name',
+  'd.status',
+  'd.user_id',
+  'u.username',
+  'd.last_checkin_at',
+  'd.agent_version',
+  'd.os_version',
+  'd.enrolled_at',
+  'd.facts',
+  'd.enrollment_method',
+  'd.enrollment_token_id',
+] as const;
 
 function devicesWithUsers(db: Db, tenantId: string) {
   return db.selectFrom('devices as d').innerJoin('users as u', 'u.id', 'd.user_id').where('d.tenant_id', '=', tenantId);

@@ -8,6 +8,7 @@ import { addAdminRoute, defineAdminRoute, IdParamsSchema, PageQuerySchema, Searc
 import { auditedChange } from '../audit/audit-log';
 import type { Db } from '../db/database';
 import { conflict, notFound } from '../app/http-errors';
+import { deleteUserEnrollmentTokens, userHasLiveEnrollmentToken } from '../devices/enrollment-token-queries';
 import { DEFAULT_PIN_TTL_SECONDS, createRegistrationPin, listRegistrationPins, revokeRegistrationPin } from '../devices/registration-pins';
 import type { ServerContext } from '../app/server-context';
 import { deleteUser, userById, insertUser, listUsers, updateUser, userGroupsAndDevices, userHasDevices, usernameTaken, type UserRow } from './user-queries';
@@ -44,7 +45,7 @@ export const USER_ROUTES = {
     method: 'DELETE',
     path: '/users/:id',
     operation: 'users.delete',
-    summary: 'Delete a user without devices; their PINs and group memberships go too.',
+    summary: 'Delete a user without devices or live enrollment tokens; their PINs, revoked and expired tokens and group memberships go too.',
     params: IdParamsSchema,
   }),
   createPin: defineAdminRoute({
@@ -124,7 +125,9 @@ export function adminUserRoutes(app: FastifyInstance, ctx: ServerContext): void 
     const user = await findUser(params.id);
     if (await userHasDevices(ctx.db, user.id)) throw conflict(`User ${user.username} still has devices; delete or reassign them first.`);
     const now = ctx.now();
+    if (await userHasLiveEnrollmentToken(ctx.db, user.id, now)) throw conflict(`User ${user.username} still has live enrollment tokens; revoke them first.`);
     await auditedChange(ctx.db, { at: now, actor: adminActor(request), action: 'user.delete', target: `user:${user.id}`, before: userView(user) }, async (trx) => {
+      await deleteUserEnrollmentTokens(trx, user.id);
       await deleteUser(trx, user.id);
     });
     return { deleted: user.id };

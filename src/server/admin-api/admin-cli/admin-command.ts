@@ -126,7 +126,7 @@ function routeCommand(spec: AdminRouteSpec, print: (text: string) => void): Comm
 /** Builds the `admin` command tree from the route catalog; answers go to `print` (standard output unless a test captures them). */
 export function adminCommand(print: (text: string) => void = (text) => console.log(text)): Command {
   const admin = new Command('admin')
-    .description('Administer a running server through its admin API: users, groups, devices, scripts, configurations, audit trail, API tokens.')
+    .description('Administer a running server through its admin API: users, groups, devices, enrollment tokens, scripts, configurations, audit trail, API tokens.')
     .addOption(new Option('--server <url>', 'base URL of the server, e.g. http://127.0.0.1:8080').env('ATWORK_SERVER_URL'))
     .addOption(new Option('--token <token>', 'admin API token').env('ATWORK_ADMIN_TOKEN'))
     .option('--token-file <file>', 'file holding the admin API token')
