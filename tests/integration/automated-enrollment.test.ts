@@ -11,6 +11,7 @@ import type { AgentService } from '../../src/agent/service/agent-service';
 import { createNodeAgent } from '../../src/agent/service/node-agent';
 import { AdminClient } from '../../src/server/admin-api/admin-api-client';
 import { startServer, type AtworkServer } from '../../src/server/app/server-app';
+import { waitFor } from '../support/wait-for';
 
 let dir: string;
 let server: AtworkServer;
@@ -18,16 +19,6 @@ let serverUrl: string;
 let admin: AdminClient;
 let userId: string;
 const agents: AgentService[] = [];
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 /** An agent as the PKG leaves it: a state folder and the enrollment file, started as the daemon would be. */
 async function startedMac(name: string, file: { serverUrl: string; token: string }): Promise<{ agent: AgentService; stateDir: string; enrollmentFile: string }> {

@@ -8,6 +8,7 @@ import type { AgentService } from '../../src/agent/service/agent-service';
 import { startServer, type AtworkServer } from '../../src/server/app/server-app';
 import type { ScriptResult } from '../../src/shared/script-result';
 import { AdminClient } from '../../src/server/admin-api/admin-api-client';
+import { waitFor } from '../support/wait-for';
 
 interface LogEntry {
   kind: string;
@@ -19,16 +20,6 @@ let server: AtworkServer;
 let serverUrl: string;
 let admin: AdminClient;
 let agent: AgentService;
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'atwork-it-'));

@@ -13,6 +13,7 @@ import { startServer, type AtworkServer } from '../../src/server/app/server-app'
 import type { ScriptResult } from '../../src/shared/script-result';
 import { BACKENDS, createTestDatabase, type TestDatabase } from '../support/test-databases';
 import { makeTempDir, removeDir } from './server-fixture';
+import { waitFor } from '../support/wait-for';
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/atwork-server.js');
 const run = promisify(execFile);
@@ -53,16 +54,6 @@ function cliAdmin(serverUrl: string, token: string): Admin {
     await adminCommand((text) => printed.push(text)).parseAsync(cliArgs(serverUrl, token, operation, params, input), { from: 'user' });
     return JSON.parse(printed.join('\n')) as Record<string, unknown>;
   };
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 const RECURRING = { kind: 'recurring', timezone: 'utc', start: '2026-12-01', end: '2026-12-31', frequency: 'weekly', days: ['mon', 'thu'], times: ['09:30'] };
