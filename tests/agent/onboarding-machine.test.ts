@@ -57,8 +57,8 @@ describe('steps', () => {
       ['app:slack', 'Slack', 'pending'],
     ]);
     expect(state.backgroundApps).toEqual([
-      { appId: 'xcode', appName: 'Xcode', reason: 'packager' },
-      { appId: 'zoom', appName: 'Zoom', reason: 'normal-priority' },
+      { appId: 'xcode', appName: 'Xcode', appType: 'packager', reason: 'packager' },
+      { appId: 'zoom', appName: 'Zoom', appType: 'pkg', reason: 'normal-priority' },
     ]);
   });
 
@@ -279,7 +279,7 @@ describe('resume', () => {
       const result = resumeOnboarding(state, T0);
       return result.ok ? null : result.error;
     };
-    expect(refused({ ...valid, outcome: 'finished' })).toBe('The kept onboarding state cannot be resumed: it finished with a step not done.');
+    expect(refused({ ...valid, outcome: 'finished' })).toBe('The kept onboarding state cannot be resumed: it finished with a step neither done nor skipped.');
     expect(refused({ ...valid, offline: true })).toBe('The kept onboarding state cannot be resumed: offline and offlineSince disagree.');
     expect(refused({ ...valid, deadline: T0 + 10 * MINUTE, timeoutSeconds: 3600 })).toBe('The kept onboarding state cannot be resumed: the deadline is earlier than the start plus the timeout.');
     expect(refused({ ...valid, steps: [valid.steps[1], valid.steps[0]] })).toBe('The kept onboarding state cannot be resumed: the configurations step is not first, or not the only one.');
@@ -292,12 +292,31 @@ describe('resume', () => {
   });
 });
 
+describe('skipped steps', () => {
+  it('lets an app the agent cannot install hold nothing up, and shows it as skipped in the summary', () => {
+    const state = run(started(), { type: 'configurationsApplied' }, { type: 'appSkipped', appId: 'slack' }, { type: 'appInstalled', appId: 'office' });
+    expect(state.outcome).toBe('finished');
+    expect(statuses(state)).toEqual(['done', 'skipped', 'done']);
+    expect(progress(state)).toMatchObject({ done: 2, skipped: 1, failed: 0, fraction: 1 });
+    expect(endScreen(state)).toMatchObject({ kind: 'summary', outcome: 'finished', steps: [{ result: 'passed' }, { key: 'app:slack', result: 'skipped' }, { result: 'passed' }], canRetry: false });
+    expect(run(state, { type: 'appInstalled', appId: 'slack' })).toBe(state);
+    expect(run(state, { type: 'retryFailed', now: T0 + SECOND })).toBe(state);
+  });
+
+  it('does not skip a step that already failed, and a skip alone does not finish a failed onboarding', () => {
+    const failed = run(started(), { type: 'configurationsApplied' }, { type: 'appInstallFailed', appId: 'slack', message: 'disk full' }, { type: 'appSkipped', appId: 'slack' });
+    expect(statuses(failed)).toEqual(['done', 'failed', 'pending']);
+    expect(run(failed, { type: 'appSkipped', appId: 'office' }).outcome).toBe('finished-with-failures');
+  });
+});
+
 describe('progress', () => {
   it('counts done and failed steps for the bar and lists each step with its state key', () => {
     const state = run(started(), { type: 'configurationsApplied' }, { type: 'appDownloadStarted', appId: 'slack' });
     expect(progress(state)).toEqual({
       done: 1,
       failed: 0,
+      skipped: 0,
       total: 3,
       fraction: 1 / 3,
       steps: [

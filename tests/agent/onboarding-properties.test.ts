@@ -24,7 +24,7 @@ const startArbitrary = fc
   .record({ apps: fc.array(appArbitrary, { maxLength: 5 }), timeoutSeconds: fc.integer({ min: 10, max: 300 }), landingPageUrl: fc.constantFrom(null, 'https://example.com/welcome') })
   .map(({ apps, ...settings }) => started({ apps }, settings));
 
-const EVENT_KINDS = ['configurationsStarted', 'configurationsApplied', 'configurationsFailed', 'appDownloadStarted', 'appInstallStarted', 'appInstalled', 'appInstallFailed', 'appInstallFailed', 'tick', 'tick', 'networkLost', 'networkRestored', 'retryFailed'] as const;
+const EVENT_KINDS = ['configurationsStarted', 'configurationsApplied', 'configurationsFailed', 'appDownloadStarted', 'appInstallStarted', 'appInstalled', 'appInstallFailed', 'appInstallFailed', 'appSkipped', 'tick', 'tick', 'networkLost', 'networkRestored', 'retryFailed'] as const;
 
 function eventOf(kind: (typeof EVENT_KINDS)[number], appId: string, message: string, now: number): OnboardingEvent {
   switch (kind) {
@@ -36,6 +36,7 @@ function eventOf(kind: (typeof EVENT_KINDS)[number], appId: string, message: str
     case 'appDownloadStarted':
     case 'appInstallStarted':
     case 'appInstalled':
+    case 'appSkipped':
       return { type: kind, appId };
     case 'appInstallFailed':
       return { type: kind, appId, message };
@@ -93,7 +94,7 @@ describe('properties over any sequence of events', () => {
     forEachCase((start, events) => {
       for (const { before, after } of walk(start, events)) {
         const count = (status: string) => after.steps.filter((step) => step.status === status).length;
-        expect(count('done') + count('failed') + count('pending') + count('running')).toBe(after.steps.length);
+        expect(count('done') + count('failed') + count('skipped') + count('pending') + count('running')).toBe(after.steps.length);
         expect(after.steps.map((step) => step.kind === 'app' && step.appId)).toEqual(before.steps.map((step) => step.kind === 'app' && step.appId));
         expect(after.backgroundApps).toBe(before.backgroundApps);
       }
@@ -103,10 +104,10 @@ describe('properties over any sequence of events', () => {
   it('keeps the progress fraction within [0, 1] and equal to the settled share of the steps', () => {
     forEachCase((start, events) => {
       for (const { after } of walk(start, events)) {
-        const { done, failed, total, fraction } = progress(after);
+        const { done, failed, skipped, total, fraction } = progress(after);
         expect(fraction).toBeGreaterThanOrEqual(0);
         expect(fraction).toBeLessThanOrEqual(1);
-        expect(fraction).toBe((done + failed) / total);
+        expect(fraction).toBe((done + failed + skipped) / total);
       }
     });
   });

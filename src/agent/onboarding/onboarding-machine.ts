@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import {
   BackgroundAppSchema,
+  isPassed,
   isSettled,
   OnboardingStepSchema,
   planSteps,
@@ -82,7 +83,7 @@ function stateProblem(state: OnboardingState): string | null {
   const settled = state.steps.every(isSettled);
   const failed = state.steps.some((step) => step.status === 'failed');
   if (state.outcome === 'running' && settled) return 'it is running with every step settled';
-  if (state.outcome === 'finished' && !state.steps.every((step) => step.status === 'done')) return 'it finished with a step not done';
+  if (state.outcome === 'finished' && !state.steps.every(isPassed)) return 'it finished with a step neither done nor skipped';
   if (state.outcome === 'finished-with-failures' && !(settled && failed)) return 'it finished with failures but a step is unsettled or none failed';
   return null;
 }
@@ -96,6 +97,7 @@ export type OnboardingEvent =
   | { type: 'appInstallStarted'; appId: string }
   | { type: 'appInstalled'; appId: string }
   | { type: 'appInstallFailed'; appId: string; message: string }
+  | { type: 'appSkipped'; appId: string }
   | { type: 'tick'; now: number }
   | { type: 'networkLost'; now: number }
   | { type: 'networkRestored'; now: number }
@@ -171,6 +173,8 @@ export function reduceOnboarding(state: OnboardingState, event: OnboardingEvent)
       return withReport(state, isApp(event.appId), { kind: 'succeeded' });
     case 'appInstallFailed':
       return withReport(state, isApp(event.appId), { kind: 'failed', message: event.message });
+    case 'appSkipped':
+      return withReport(state, isApp(event.appId), { kind: 'skipped' });
     case 'tick':
       return timedOutIfDue(state, event.now);
     case 'networkLost':
@@ -199,7 +203,7 @@ function withReport(state: OnboardingState, matches: (step: OnboardingStep) => b
 /** The outcome of a running onboarding with `steps`: still running until every step settled. */
 function runningOutcome(steps: readonly OnboardingStep[]): OnboardingOutcome {
   if (!steps.every(isSettled)) return 'running';
-  return steps.every((step) => step.status === 'done') ? 'finished' : 'finished-with-failures';
+  return steps.every(isPassed) ? 'finished' : 'finished-with-failures';
 }
 
 /** Ends a running onboarding as timed-out when `now` is at or past its deadline; its unsettled steps carry on in the background. */
@@ -269,6 +273,7 @@ export interface StepView {
 export interface OnboardingProgress {
   done: number;
   failed: number;
+  skipped: number;
   total: number;
   /** How far the progress bar is, 0 to 1: a failed step is as finished as a done one for the bar; the step list says which. */
   fraction: number;
@@ -279,8 +284,9 @@ export interface OnboardingProgress {
 export function progress(state: OnboardingState): OnboardingProgress {
   const done = state.steps.filter((step) => step.status === 'done').length;
   const failed = state.steps.filter((step) => step.status === 'failed').length;
+  const skipped = state.steps.filter((step) => step.status === 'skipped').length;
   const total = state.steps.length;
-  return { done, failed, total, fraction: (done + failed) / total, steps: state.steps.map(stepView) };
+  return { done, failed, skipped, total, fraction: (done + failed + skipped) / total, steps: state.steps.map(stepView) };
 }
 
 function stepView(step: OnboardingStep): StepView {
@@ -289,7 +295,7 @@ function stepView(step: OnboardingStep): StepView {
 }
 
 /** A step's line in the summary after the end: unsettled steps keep going in the background. */
-export type StepResult = 'passed' | 'failed' | 'still-installing';
+export type StepResult = 'passed' | 'failed' | 'skipped' | 'still-installing';
 
 export type EndScreen =
   | { kind: 'landing-page'; url: string }
@@ -322,7 +328,8 @@ export function endScreen(state: OnboardingState): EndScreen | null {
 
 function stepResult(step: OnboardingStep): StepResult {
   if (step.status === 'done') return 'passed';
-  return step.status === 'failed' ? 'failed' : 'still-installing';
+  if (step.status === 'failed' || step.status === 'skipped') return step.status;
+  return 'still-installing';
 }
 
 /** The steps still installing in the background after onboarding ended (none while it runs), by key. */

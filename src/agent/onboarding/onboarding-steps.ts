@@ -2,7 +2,8 @@
 import { z } from 'zod';
 
 /** Where a step is; the UI's message catalog has one text per key, the machine holds no English. */
-export const StepStatusSchema = z.enum(['pending', 'running', 'done', 'failed']);
+/** `skipped`: the agent cannot install the app (no longer distributed to the Mac, or one only an MDM server installs); it holds nothing up. */
+export const StepStatusSchema = z.enum(['pending', 'running', 'done', 'failed', 'skipped']);
 export type StepStatus = z.infer<typeof StepStatusSchema>;
 
 /** An app assigned to the device, as the onboarding needs to know it. */
@@ -36,7 +37,12 @@ export type OnboardingStep = z.infer<typeof OnboardingStepSchema>;
  * `packager` apps install in the background by design (they can take long and need no user); `normal-priority` apps
  * are the ones the administrator did not mark as needed before the user starts working.
  */
-export const BackgroundAppSchema = z.object({ appId: z.string().min(1), appName: z.string(), reason: z.enum(['packager', 'normal-priority']) });
+export const BackgroundAppSchema = z.object({
+  appId: z.string().min(1),
+  appName: z.string(),
+  appType: z.enum(['pkg', 'packager', 'app-store']),
+  reason: z.enum(['packager', 'normal-priority']),
+});
 export type BackgroundApp = z.infer<typeof BackgroundAppSchema>;
 
 /** The steps for `apps`, configurations first, then each high-priority non-Packager app in the given order (a repeated id counts once). */
@@ -47,8 +53,8 @@ export function planSteps(apps: readonly OnboardingApp[]): { steps: OnboardingSt
   for (const app of apps) {
     if (seen.has(app.id)) continue;
     seen.add(app.id);
-    if (app.type === 'packager') backgroundApps.push({ appId: app.id, appName: app.name, reason: 'packager' });
-    else if (app.priority === 'normal') backgroundApps.push({ appId: app.id, appName: app.name, reason: 'normal-priority' });
+    if (app.type === 'packager') backgroundApps.push({ appId: app.id, appName: app.name, appType: app.type, reason: 'packager' });
+    else if (app.priority === 'normal') backgroundApps.push({ appId: app.id, appName: app.name, appType: app.type, reason: 'normal-priority' });
     else steps.push({ kind: 'app', appId: app.id, appName: app.name, appType: app.type, status: 'pending', failureMessage: null, attempt: 1 });
   }
   return { steps, backgroundApps };
@@ -59,13 +65,18 @@ export function stepKey(step: OnboardingStep): string {
   return step.kind === 'configurations' ? 'configurations' : `app:${step.appId}`;
 }
 
-/** Done or failed: nothing more happens to the step unless the user retries it. */
+/** Done, failed or skipped: nothing more happens to the step unless the user retries a failed one. */
 export function isSettled(step: OnboardingStep): boolean {
-  return step.status === 'done' || step.status === 'failed';
+  return step.status === 'done' || step.status === 'failed' || step.status === 'skipped';
+}
+
+/** Done or skipped: the step holds nothing up and failed nothing. */
+export function isPassed(step: OnboardingStep): boolean {
+  return step.status === 'done' || step.status === 'skipped';
 }
 
 /** What a device report does to a step. */
-export type StepReport = { kind: 'started' } | { kind: 'succeeded' } | { kind: 'failed'; message: string };
+export type StepReport = { kind: 'started' } | { kind: 'succeeded' } | { kind: 'skipped' } | { kind: 'failed'; message: string };
 
 /**
  * `step` after `report`, or the same object when the report does not move it.
@@ -82,6 +93,8 @@ export function reportedStep(step: OnboardingStep, report: StepReport, offline: 
       return step.status === 'pending' ? { ...step, status: 'running' } : step;
     case 'succeeded':
       return { ...step, status: 'done' };
+    case 'skipped':
+      return { ...step, status: 'skipped' };
     case 'failed':
       if (offline) return step.status === 'pending' ? step : { ...step, status: 'pending' };
       return { ...step, status: 'failed', failureMessage: report.message };
