@@ -57,7 +57,12 @@ async function startApp(): Promise<void> {
   // The app hosts the agent core itself: a daemon or CLI agent on the same folder must not run beside it (issue 9).
   const lock = await lockStateFolder(stateDir);
   // The app runs as the logged-in user: its device key is sealed by safeStorage (the user's Keychain), not a plain file.
-  const service = createNodeAgent({ stateDir, secrets: new SafeStorageSecretStore(safeStorage, stateDir) });
+  const service = createNodeAgent({
+    stateDir,
+    secrets: new SafeStorageSecretStore(safeStorage, stateDir),
+    // Onboarding's landing page (https only, checked by the onboarding machine) in the user's default browser.
+    openLandingPage: (url) => void shell.openExternal(url).catch((error: unknown) => console.error(`The landing page could not be opened: ${String(error)}`)),
+  });
   // The windows reach the agent only through its contract, so the daemon's socket client can take its place later.
   serveAgentOverIpc(service, windows);
   // The UI and its CSP; the CSP lets in images of the server this device is enrolled with, once there is one.

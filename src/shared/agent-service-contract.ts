@@ -4,6 +4,7 @@ import { EVENT_CURRENT, MAX_SERVICE_ERROR_MESSAGE, SERVICE_ERROR_CODES } from '.
 import type { EventName, EventProperty, METHOD_KINDS, MethodName } from './agent-service-names';
 import { AgentStatusSchema } from './agent-status';
 import { Text } from './input-bounds';
+import { OnboardingViewSchema } from './onboarding-view';
 import {
   AppDetailsSchema,
   CatalogPageSchema,
@@ -114,6 +115,12 @@ export const AGENT_METHODS = {
   getInstalls: read(z.array(InstallProgressSchema).max(1000)),
   /** Asks the server to retire this device (About > Uninstall); resolves once the server has marked it retired. */
   retireDevice: change(z.tuple([]), RetireResultSchema),
+  /** The kiosk onboarding after an automated enrollment while it is shown; null when there is none to show. */
+  getOnboarding: read(OnboardingViewSchema.nullable()),
+  /** Tries the failed onboarding steps again, with the full timeout; refused when none failed. */
+  retryOnboarding: change(z.tuple([]), OnboardingViewSchema.nullable()),
+  /** The user leaves the end screen: the kiosk closes, and the landing page opens when one is set. */
+  finishOnboarding: change(z.tuple([]), OnboardingViewSchema.nullable()),
 } satisfies { [M in MethodName]: MethodSpec<z.ZodTuple, z.ZodType, (typeof METHOD_KINDS)[M]> };
 
 /** The events of the agent service; each is an `onX` subscription on the service (VS Code's convention). */
@@ -122,6 +129,8 @@ export const AGENT_EVENTS = {
   statusChanged: { payload: AgentStatusSchema, current: EVENT_CURRENT.statusChanged },
   /** After every change of an install's progress, at most a few times a second while bytes arrive. */
   installsChanged: { payload: z.array(InstallProgressSchema).max(1000), current: EVENT_CURRENT.installsChanged },
+  /** After every change of what getOnboarding returns, and each second of its countdown while it runs. */
+  onboardingChanged: { payload: OnboardingViewSchema.nullable(), current: EVENT_CURRENT.onboardingChanged },
 } satisfies { [E in EventName]: EventSpec };
 
 export type MethodArgs<M extends MethodName> = z.infer<(typeof AGENT_METHODS)[M]['args']>;

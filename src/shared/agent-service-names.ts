@@ -18,12 +18,16 @@ export const METHOD_KINDS = {
   installApp: 'change',
   getInstalls: 'read',
   retireDevice: 'change',
+  getOnboarding: 'read',
+  retryOnboarding: 'change',
+  finishOnboarding: 'change',
 } as const satisfies Record<string, 'read' | 'query' | 'change'>;
 
 /** Each event of the service, with the read method that gives its current value. */
 export const EVENT_CURRENT = {
   statusChanged: 'getStatus',
   installsChanged: 'getInstalls',
+  onboardingChanged: 'getOnboarding',
 } as const satisfies Record<string, keyof typeof METHOD_KINDS>;
 
 export type MethodName = keyof typeof METHOD_KINDS;

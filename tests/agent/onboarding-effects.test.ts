@@ -1,7 +1,7 @@
 // The onboarding's effects as a table of event sequences: the device log events, the installs through the catalog's
 // path (steps' packages first, then the background apps), the landing page at the end.
 import { describe, expect, it } from 'vitest';
-import { onboardingEffects, stepOnboarding, type OnboardingEffect } from '../../src/agent/onboarding/onboarding-effects';
+import { onboardingEffects, stepOnboarding, type OnboardingEffect, type OnboardingLogType } from '../../src/agent/onboarding/onboarding-effects';
 import type { OnboardingEvent, OnboardingState } from '../../src/agent/onboarding/onboarding-machine';
 import { SECOND, started, T0 } from './onboarding-fixture';
 
@@ -16,8 +16,8 @@ function effectsOf(state: OnboardingState, events: OnboardingEvent[]): Onboardin
   return effects;
 }
 
-const log = (type: string, data: object) => ({ kind: 'log', type, data });
-const stepLog = (step: string, name: string | null, status: string, attempt = 1, failure: string | null = null) => log('onboarding.step', { step, name, status, attempt, failure });
+const log = (type: OnboardingLogType, data: Record<string, string | number | boolean | null>): OnboardingEffect => ({ kind: 'log', type, data });
+const stepLog = (step: string, name: string | null, status: string, attempt = 1, failure: string | null = null): OnboardingEffect => log('onboarding.step', { step, name, status, attempt, failure });
 
 describe('onboarding effects', () => {
   it('at the start: a log event, the step package first, then the background apps the agent installs', () => {

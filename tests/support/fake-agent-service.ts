@@ -1,7 +1,30 @@
 // A small in-memory agent service for UI, IPC and bridge tests: set a status, emit changes, count calls.
 import type { AgentServiceContract, EnrollParams, EnrollResult, InstallProgress, MethodArgs, MethodName, MethodResult } from '../../src/shared/agent-service-contract';
 import type { AgentStatus, RunSummary } from '../../src/shared/agent-status';
+import { ServiceError } from '../../src/shared/agent-service-contract';
 import type { AppDetails, AppSummary, Review } from '../../src/shared/catalog-protocol';
+import type { OnboardingView } from '../../src/shared/onboarding-view';
+
+/**
+ * An onboarding in the middle: configurations done, one app installing, one waiting, and a Packager app in the
+ * background; override what the test is about.
+ */
+export function makeOnboarding(overrides: Partial<OnboardingView> = {}): OnboardingView {
+  return {
+    outcome: 'running',
+    offline: false,
+    remainingSeconds: 84,
+    progress: { done: 1, failed: 0, skipped: 0, total: 3, fraction: 1 / 3 },
+    steps: [
+      { key: 'configurations', kind: 'configurations', appName: null, status: 'done', attempt: 1, failureMessage: null },
+      { key: 'app:app-office', kind: 'app', appName: 'Microsoft Office', status: 'running', attempt: 1, failureMessage: null },
+      { key: 'app:app-slack', kind: 'app', appName: 'Slack', status: 'pending', attempt: 1, failureMessage: null },
+    ],
+    backgroundApps: [{ appId: 'app-xcode', appName: 'Xcode' }],
+    end: null,
+    ...overrides,
+  };
+}
 
 /** A finished run with sensible defaults; override what the test is about. */
 export function makeRun(overrides: Partial<RunSummary> = {}): RunSummary {
@@ -55,6 +78,9 @@ export const SAMPLE_ARGS: { [M in MethodName]: MethodArgs<M> } = {
   installApp: ['app-notes'],
   getInstalls: [],
   retireDevice: [],
+  getOnboarding: [],
+  retryOnboarding: [],
+  finishOnboarding: [],
 };
 
 /** An app as the catalog lists it; override what the test is about. */
@@ -121,6 +147,9 @@ export class FakeAgentService implements AgentServiceContract {
   readonly listeners = new Set<(status: AgentStatus) => void>();
   installs: InstallProgress[] = [];
   readonly installListeners = new Set<(installs: InstallProgress[]) => void>();
+  /** No onboarding unless a test sets one (makeOnboarding). */
+  onboarding: OnboardingView | null = null;
+  readonly onboardingListeners = new Set<(onboarding: OnboardingView | null) => void>();
 
   constructor(status: AgentStatus = makeStatus()) {
     this.status = status;
@@ -190,6 +219,42 @@ export class FakeAgentService implements AgentServiceContract {
   onStatusChanged(listener: (status: AgentStatus) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  async getOnboarding(): Promise<OnboardingView | null> {
+    this.record('getOnboarding', []);
+    return this.onboarding;
+  }
+
+  /**
+   * Failed steps back to pending with their attempt counted, as the agent does; refused when an onboarding has no
+   * failed step. Without one it answers null, so the transport tests can call every method with its sample.
+   */
+  async retryOnboarding(): Promise<OnboardingView | null> {
+    this.record('retryOnboarding', []);
+    const current = this.onboarding;
+    if (current === null) return null;
+    if (!current.steps.some((step) => step.status === 'failed')) throw new ServiceError('invalid_input', 'no onboarding step failed, so there is nothing to retry');
+    const steps = current.steps.map((step) => (step.status === 'failed' ? { ...step, status: 'pending' as const, attempt: step.attempt + 1, failureMessage: null } : step));
+    this.emitOnboarding({ ...current, outcome: 'running', end: null, remainingSeconds: 120, steps, progress: { ...current.progress, failed: 0 } });
+    return this.onboarding;
+  }
+
+  async finishOnboarding(): Promise<OnboardingView | null> {
+    this.record('finishOnboarding', []);
+    this.emitOnboarding(null);
+    return null;
+  }
+
+  onOnboardingChanged(listener: (onboarding: OnboardingView | null) => void): () => void {
+    this.onboardingListeners.add(listener);
+    return () => this.onboardingListeners.delete(listener);
+  }
+
+  /** Changes the onboarding and tells every listener, as the agent does at each step and each second of the countdown. */
+  emitOnboarding(onboarding: OnboardingView | null): void {
+    this.onboarding = onboarding;
+    for (const listener of this.onboardingListeners) listener(onboarding);
   }
 
   onInstallsChanged(listener: (installs: InstallProgress[]) => void): () => void {

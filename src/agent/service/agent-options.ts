@@ -6,6 +6,7 @@ import type { DeviceTimeZone } from '../schedule/scheduler';
 import type { BackoffOptions } from './checkin-backoff';
 import type { CheckinReceiver } from './checkin-receivers';
 import type { EnrollmentInbox } from './automated-enrollment';
+import type { OnboardingOptions } from './agent-onboarding';
 
 export interface AgentOptions extends BackoffOptions {
   /** Who runs scripts that are not "Run as root" when the agent runs as root. */
@@ -24,4 +25,6 @@ export interface AgentOptions extends BackoffOptions {
   apps?: AppsOptions;
   /** Where an automated enrollment's server and token come from before the device is enrolled (the PKG's file). */
   automatedEnrollment?: EnrollmentInbox;
+  /** Kiosk onboarding after an automated enrollment: where it is kept, and how the landing page opens. */
+  onboarding?: OnboardingOptions;
 }

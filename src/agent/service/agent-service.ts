@@ -11,6 +11,9 @@ import { DeviceApiClient } from '../transport/device-api-client';
 import type { EnrollParams } from '../enrollment/device-enrollment';
 import { enrollWithErrorCodes } from './coded-enrollment';
 import { enrollFromInbox } from './automated-enrollment';
+import { agentOnboarding } from './agent-onboarding';
+import type { OnboardingController } from '../onboarding/onboarding-controller';
+import { DEFAULT_AGENT_CONFIG } from '../../shared/agent-config';
 import { AppsService } from '../apps/apps-service';
 import { AGENT_VERSION } from '../core/agent-version';
 import { deviceFacts } from '../enrollment/device-identity';
@@ -58,6 +61,8 @@ export class AgentService implements AgentServiceContract {
   private readonly receivers: CheckinReceivers;
   /** Apps@Work: the catalog, installs and retiring, delegated (apps-service.ts). */
   private readonly apps: AppsService;
+  /** Kiosk onboarding after an automated enrollment (onboarding-controller.ts). */
+  private readonly onboarding: OnboardingController;
   private running = false;
   private cancelTimer: (() => void) | null = null;
   private journalRecovered = false;
@@ -79,6 +84,8 @@ export class AgentService implements AgentServiceContract {
     this.listeners = new StatusListeners(() => this.getStatus(), ports.logger);
     const appsContext = { ports: this.ports, work: this.work, state: () => this.loadState(), api: (state: AgentState) => this.api(state), markRetired: (at: string) => this.markRetired(at) };
     this.apps = new AppsService(appsContext, options.apps ?? {});
+    this.onboarding = agentOnboarding({ clock: ports.clock, logger: ports.logger, outbox: this.store, apps: this.apps }, options.onboarding);
+    this.apps.onInstallsChanged((installs) => void this.onboarding.installsChanged(installs).catch((error: unknown) => ports.logger.error('onboarding: installs', { reason: messageOf(error) })));
     this.runner = new ScriptRunner({
       spawner: ports.spawner,
       clock: ports.clock,
@@ -136,6 +143,7 @@ export class AgentService implements AgentServiceContract {
     this.cancelTimer?.();
     this.cancelTimer = null;
     this.scheduler.stop();
+    this.onboarding.stop();
     await this.checkins.idle();
     await this.work.idle();
   }
@@ -182,6 +190,10 @@ export class AgentService implements AgentServiceContract {
   readonly getInstalls: AppsService['getInstalls'] = () => this.apps.getInstalls();
   readonly onInstallsChanged: AppsService['onInstallsChanged'] = (listener) => this.apps.onInstallsChanged(listener);
   readonly retireDevice: AppsService['retireDevice'] = () => this.apps.retireDevice();
+  readonly getOnboarding = () => this.onboarding.view();
+  readonly retryOnboarding = () => this.onboarding.retry();
+  readonly finishOnboarding = () => this.onboarding.finish();
+  readonly onOnboardingChanged: OnboardingController['onChanged'] = (listener) => this.onboarding.onChanged(listener);
 
   /** Records the retirement on the check-in queue and stops the loop: a retired device's tokens are refused from now on. */
   private async markRetired(retiredAt: string): Promise<void> {
@@ -257,6 +269,7 @@ export class AgentService implements AgentServiceContract {
     } catch (error) {
       failure = error;
       this.ports.logger.warn('check-in failed', { reason: messageOf(error) });
+      if (failureKindOf(error) === 'retry') await this.step('onboarding: the network is lost', () => this.onboarding.networkLost());
       await this.step('record the check-in error', () => this.update((s) => ({ ...s, lastCheckinError: messageOf(error) })));
     }
     // Isolated like the other steps, so results the disk refused are still delivered from memory (issue 9).
@@ -284,6 +297,8 @@ export class AgentService implements AgentServiceContract {
     this.emit();
     await this.receivers.apply(answer, { ...this.deliveryContext(api), work: this.work });
     this.scheduler.wake();
+    const state = this.requireState();
+    await this.onboarding.afterCheckin({ settings: (state.agentConfig ?? DEFAULT_AGENT_CONFIG).onboarding, enrollmentMethod: state.enrollmentMethod, enrolledAt: state.enrolledAt });
   }
 
   /** The kept recurring configurations, after interrupted runs moved their floors; none before enrollment or once retired. */

@@ -13,6 +13,7 @@ import type { Logger, SecretStore } from '../core/ports';
 import type { RunAsUser } from '../runner/script-runner';
 import { systemClock } from './system-clock';
 import type { EnrollmentInbox } from './automated-enrollment';
+import { fileOnboardingStore } from '../onboarding/onboarding-file-store';
 import { dropPendingEnrollment, MAC_ENROLLMENT_FILE, readPendingEnrollment, takeEnrollmentFile } from '../enrollment/enrollment-file';
 
 export interface NodeAgentOptions {
@@ -24,6 +25,8 @@ export interface NodeAgentOptions {
   secrets?: SecretStore;
   /** The automated-enrollment file the PKG leaves; default ATWORK_ENROLLMENT_FILE, else MAC_ENROLLMENT_FILE on macOS, else none. */
   enrollmentFile?: string | null;
+  /** Opens onboarding's landing page in the user's default browser (the UI host's shell.openExternal). */
+  openLandingPage?(url: string): void;
 }
 
 /** The PKG's enrollment file as an inbox: taken into the state folder once (enrollment-file.ts), kept there until settled. */
@@ -67,6 +70,7 @@ export function createNodeAgent(options: NodeAgentOptions): AgentService {
       ...(scriptUser ? { scriptUsers: new NamedScriptUser(scriptUser) } : {}),
       // Beside the state, in the same 0700 folder: a package is root's to install, nobody else's to swap.
       apps: { packageDir: join(options.stateDir, 'packages') },
+      onboarding: { store: fileOnboardingStore(options.stateDir), ...(options.openLandingPage ? { openLandingPage: options.openLandingPage } : {}) },
       automatedEnrollment: fileEnrollmentInbox(options.enrollmentFile === undefined ? defaultEnrollmentFile() : options.enrollmentFile, options.stateDir),
     },
   );
