@@ -140,3 +140,20 @@ export async function demoPin(admin: AdminClient): Promise<string> {
   const { pin } = await admin.call<{ pin: string }>('POST', `/users/${user.id}/registration-pins`, {});
   return pin;
 }
+
+/** ATWORK_DEMO_ONBOARDING: onboarding on in the system default agent configuration, with a landing page. */
+export async function enableDemoOnboarding(admin: AdminClient): Promise<void> {
+  const { agentConfigurations } = await admin.call<{ agentConfigurations: (Named & { systemDefault: boolean })[] }>('GET', '/agent-configurations');
+  const systemDefault = agentConfigurations.find((c) => c.systemDefault);
+  if (!systemDefault) throw new Error('the server has no system default agent configuration');
+  await admin.call('PATCH', `/agent-configurations/${systemDefault.id}`, { onboarding: { enabled: true, timeoutSeconds: 120, landingPageUrl: 'https://example.com/' } });
+}
+
+/** An enrollment token for the demo user, as an administrator makes one for the PKG of an automated enrollment. */
+export async function demoEnrollmentToken(admin: AdminClient): Promise<string> {
+  const { users } = await admin.call<{ users: (Named & { username: string })[] }>('GET', '/users');
+  const user = users.find((u) => u.username === DEMO_USERNAME);
+  if (!user) throw new Error('the demo user is missing; seed the demo first');
+  const { token } = await admin.call<{ token: string }>('POST', '/enrollment-tokens', { name: 'Demo onboarding', userId: user.id, ttlSeconds: 3600 });
+  return token;
+}

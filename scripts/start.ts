@@ -2,13 +2,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { startServer } from '../src/server/app/server-app';
 import { createNodeAgent, lockStateFolder } from '../src/agent/service/node-agent';
 import { startBrowserBridge } from '../src/agent/transport/browser-bridge-server';
 import { AdminClient } from '../src/server/admin-api/admin-api-client';
-import { demoPin, seedDemo, DEMO_USERNAME } from './demo-seed';
+import { demoEnrollmentToken, demoPin, enableDemoOnboarding, seedDemo, DEMO_USERNAME } from './demo-seed';
 import { buildRendererIfStale, RENDERER_DIST } from './renderer-build';
 
 const dataDir = path.resolve(process.env.ATWORK_DATA_DIR ?? '.atwork');
@@ -69,12 +69,22 @@ async function main(): Promise<void> {
   const admin = new AdminClient(serverUrl, (await readFile(path.join(dataDir, 'admin-token'), 'utf8')).trim());
   await seedDemo(admin);
 
-  const stateDir = path.join(dataDir, 'agent');
+  // ATWORK_DEMO_ONBOARDING=1: a new Mac each start, enrolled automatically with onboarding on, so the kiosk shows.
+  const demoOnboarding = process.env.ATWORK_DEMO_ONBOARDING === '1';
+  const stateDir = path.join(dataDir, demoOnboarding ? 'agent-onboarding-demo' : 'agent');
+  if (demoOnboarding) {
+    await rm(stateDir, { recursive: true, force: true });
+    await enableDemoOnboarding(admin);
+    if (process.platform !== 'darwin') process.env.ATWORK_TEST_INSTALLER ??= path.resolve(RENDERER_DIST, '..', '..', 'scripts', 'demo-installer.sh');
+  }
   // Held while this process hosts the agent, so an `atwork-agent run` on the same folder is refused (issue 9).
   const agentLock = await lockStateFolder(stateDir);
-  const agent = createNodeAgent({ stateDir });
+  const agent = createNodeAgent({ stateDir, enrollmentFile: null, openLandingPage: openInBrowser });
   let deviceId = (await agent.getStatus()).deviceId;
-  if ((!(await agent.isEnrolled()) || !deviceId) && process.env.ATWORK_ENROLL === 'manual') {
+  if (demoOnboarding) {
+    ({ deviceId } = await agent.enroll({ serverUrl, token: await demoEnrollmentToken(admin) }));
+    console.log(`Atwork device   ${deviceId}, enrolled automatically: the UI shows its onboarding`);
+  } else if ((!(await agent.isEnrolled()) || !deviceId) && process.env.ATWORK_ENROLL === 'manual') {
     // Registration is then the UI's first page, as on a Mac that was not enrolled automatically.
     console.log(`Atwork device   none: register in the UI with ${serverUrl}, user "${DEMO_USERNAME}", PIN ${await demoPin(admin)}`);
   } else {

@@ -57,7 +57,7 @@ describe('onboarding on the device', () => {
     ]);
     expect(view?.backgroundApps).toEqual([{ appId: 'xcode', appName: 'Xcode' }]);
     expect(view?.remainingSeconds).toBe(120);
-    expect(mac.installs).toEqual(['office', 'xcode']);
+    expect(mac.installs).toEqual(['office']);
     expect(mac.logs.map((event) => event.type)).toEqual(['onboarding.started', 'onboarding.step', 'onboarding.step']);
     expect(mac.logs[0]?.message).toBe('Onboarding started: 3 steps, 1 apps in the background, 120 s to go.');
   });
@@ -89,12 +89,22 @@ describe('onboarding on the device', () => {
     expect(mac.opened).toEqual([]);
     const retried = await mac.controller.retry();
     expect(retried?.steps[1]).toMatchObject({ status: 'pending', attempt: 2, failureMessage: null });
-    expect(mac.installs).toEqual(['office', 'xcode', 'office']);
+    expect(mac.installs).toEqual(['office', 'office']);
     await mac.controller.installsChanged([install('office', 'installing')]);
     expect((await mac.controller.view())?.outcome).toBe('finished');
     expect(mac.opened).toEqual(['https://intranet.example.com/welcome']);
     expect(await mac.controller.finish()).toBeNull();
     expect(await mac.controller.view()).toBeNull();
+  });
+
+  it('opens the landing page behind a failed summary when the user continues, once', async () => {
+    const mac = device();
+    await mac.controller.afterCheckin(FACTS);
+    await mac.controller.installsChanged([install('office', 'failed', 'The installer said the disk is full.')]);
+    expect(mac.opened).toEqual([]);
+    expect(await mac.controller.finish()).toBeNull();
+    expect(await mac.controller.finish()).toBeNull();
+    expect(mac.opened).toEqual(['https://intranet.example.com/welcome']);
   });
 
   it('refuses a retry with nothing failed, in one sentence', async () => {

@@ -20,12 +20,10 @@ const log = (type: OnboardingLogType, data: Record<string, string | number | boo
 const stepLog = (step: string, name: string | null, status: string, attempt = 1, failure: string | null = null): OnboardingEffect => log('onboarding.step', { step, name, status, attempt, failure });
 
 describe('onboarding effects', () => {
-  it('at the start: a log event, the step package first, then the background apps the agent installs', () => {
+  it('at the start: a log event and the install of the step package; the Packager app is the MDM server\'s', () => {
     expect(onboardingEffects(null, started())).toEqual([
-      log('onboarding.started', { steps: 3, backgroundApps: 2, timeoutSeconds: 120 }),
-      { kind: 'install', appId: 'office', background: false },
-      { kind: 'install', appId: 'xcode', background: true },
-      { kind: 'install', appId: 'zoom', background: true },
+      log('onboarding.started', { steps: 3, backgroundApps: 1, timeoutSeconds: 120 }),
+      { kind: 'install', appId: 'office' },
     ]);
   });
 
@@ -61,7 +59,7 @@ describe('onboarding effects', () => {
         log('onboarding.ended', { outcome: 'finished-with-failures', done: 2, failed: 1, skipped: 0, total: 3 }),
         log('onboarding.retried', { failedSteps: 1 }),
         stepLog('app:office', 'Microsoft Office', 'pending', 2),
-        { kind: 'install', appId: 'office', background: false },
+        { kind: 'install', appId: 'office' },
         stepLog('app:office', 'Microsoft Office', 'done', 2),
         log('onboarding.ended', { outcome: 'finished', done: 3, failed: 0, skipped: 0, total: 3 }),
         { kind: 'openLandingPage', url: 'https://intranet.example.com/welcome' },

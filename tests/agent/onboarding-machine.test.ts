@@ -49,7 +49,7 @@ describe('whether onboarding starts', () => {
 });
 
 describe('steps', () => {
-  it('are the configurations, then each high-priority non-Packager app in order; Packager and normal-priority apps install in the background', () => {
+  it('are the configurations, then each high-priority non-Packager app in order; Packager apps install in the background, normal-priority apps are no part of it', () => {
     const state = started({ apps: [xcode, office, zoom, slack, { ...office, name: 'Office again' }] });
     expect(progress(state).steps.map((step) => [step.key, step.appName, step.status])).toEqual([
       ['configurations', null, 'pending'],
@@ -58,7 +58,6 @@ describe('steps', () => {
     ]);
     expect(state.backgroundApps).toEqual([
       { appId: 'xcode', appName: 'Xcode', appType: 'packager', reason: 'packager' },
-      { appId: 'zoom', appName: 'Zoom', appType: 'pkg', reason: 'normal-priority' },
     ]);
   });
 
@@ -122,7 +121,7 @@ describe('the end', () => {
         { key: 'app:slack', result: 'failed' },
         { key: 'app:office', result: 'passed' },
       ],
-      backgroundApps: ['xcode', 'zoom'],
+      backgroundApps: ['xcode'],
       canRetry: true,
       landingPageUrl: null,
     });

@@ -84,3 +84,32 @@ export async function walkEveryView(page: Page, target: WalkTarget, seen: (view:
   await view('activity');
   if (errors.length > 0) throw new Error(`the page reported errors: ${errors.join('; ')}`);
 }
+
+/** The kiosk onboarding's screens, walked against a fake service that can show each (walkOnboardingViews). */
+export const ONBOARDING_VIEWS = ['onboarding-running', 'onboarding-offline', 'onboarding-summary', 'onboarding-landing-page', 'onboarding-timed-out'] as const;
+export type OnboardingViewName = (typeof ONBOARDING_VIEWS)[number];
+
+/** What shows that each onboarding screen has arrived, by structure, not by words. */
+const ONBOARDING_SHOWN: Record<OnboardingViewName, string> = {
+  'onboarding-running': 'main.onboarding [role=progressbar]',
+  'onboarding-offline': 'main.onboarding .onboarding-offline',
+  'onboarding-summary': 'main.onboarding .onboarding-actions button.secondary',
+  'onboarding-landing-page': 'main.onboarding .onboarding-url',
+  'onboarding-timed-out': 'main.onboarding .step-pending, main.onboarding .step-running',
+};
+
+/**
+ * Opens each onboarding screen in ONBOARDING_VIEWS order in the open app: `show` makes the agent report it (its
+ * event takes the window over), then `seen` is called with it; throws on any page error.
+ */
+export async function walkOnboardingViews(page: Page, show: (view: OnboardingViewName) => Promise<void>, seen: (view: OnboardingViewName) => Promise<void>): Promise<void> {
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  for (const view of ONBOARDING_VIEWS) {
+    await show(view);
+    await page.locator(ONBOARDING_SHOWN[view]).first().waitFor();
+    if (view === 'onboarding-timed-out') await page.locator('main.onboarding .onboarding-actions').waitFor();
+    await seen(view);
+  }
+  if (errors.length > 0) throw new Error(`the page reported errors: ${errors.join('; ')}`);
+}

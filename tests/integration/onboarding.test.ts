@@ -79,7 +79,8 @@ describe('kiosk onboarding', () => {
       ['configurations', 'done'],
       ['Office', 'done'],
     ]);
-    expect(ended.backgroundApps.map((a) => a.appName).sort()).toEqual(['Xcode', 'Zoom']);
+    // Zoom, of normal priority, stays in Apps@Work for the user: it is neither a step nor installed unasked.
+    expect(ended.backgroundApps.map((a) => a.appName)).toEqual(['Xcode']);
     expect(ended.end).toEqual({ kind: 'landing-page', url: 'https://intranet.example.com/welcome' });
     // Opened as the end is carried out, a moment after the end is visible.
     await waitFor('the landing page opened', async () => (opened.length > 0 ? true : undefined));

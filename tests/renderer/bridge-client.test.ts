@@ -6,7 +6,7 @@ import type { AgentServiceContract } from '../../src/shared/agent-service-contra
 import { AGENT_METHODS, EVENT_NAMES, eventProperty, METHOD_NAMES } from '../../src/shared/agent-service-contract';
 import type { MethodName } from '../../src/shared/agent-service-contract';
 import { startFakeBridge, type FakeBridge } from '../support/fake-bridge';
-import { makeStatus, SAMPLE_ARGS, type FakeAgentService } from '../support/fake-agent-service';
+import { makeOnboarding, makeStatus, SAMPLE_ARGS, type FakeAgentService } from '../support/fake-agent-service';
 
 let service: FakeAgentService;
 let baseUrl: string;
@@ -122,6 +122,9 @@ describe('every contract method through the bridge client', () => {
   });
 
   it.each(METHOD_NAMES)('%s reaches the service with the token and resolves with what the contract promises', async (method) => {
+    // A retry is refused unless a step failed.
+    const [first, ...rest] = makeOnboarding().steps;
+    if (method === 'retryOnboarding' && first !== undefined) service.onboarding = makeOnboarding({ steps: [{ ...first, status: 'failed', failureMessage: 'boom' }, ...rest] });
     const result = await callSample(createBridgeClient({ baseUrl, token }), method);
     expect(AGENT_METHODS[method].result.safeParse(result).success).toBe(true);
     expect(service.calls).toEqual([{ method, args: SAMPLE_ARGS[method] }]);

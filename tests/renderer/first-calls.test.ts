@@ -10,16 +10,18 @@ import { FakeAgentService, makeStatus } from '../support/fake-agent-service';
 afterEach(() => vi.useRealTimers());
 
 describe('the first calls', () => {
-  it('asks for the status and the first catalog page as the query asks for it, once each', async () => {
+  it('asks for the status, the first catalog page and the onboarding as the query asks for it, once each', async () => {
     const agent = new FakeAgentService();
     const first = sendFirstCalls(agent);
     expect(agent.calls).toEqual([
       { method: 'getStatus', args: [] },
       { method: 'getCatalog', args: [{ search: undefined, category: undefined, limit: CATALOG_PAGE_SIZE, offset: 0 }] },
+      { method: 'getOnboarding', args: [] },
     ]);
     await first.settled(1_000);
     expect(first.status.answer()).toEqual(agent.status);
     expect(first.catalog.answer()?.page.total).toBe(1);
+    expect(first.onboarding.answer()).toBeNull();
     const taken = first.status.take();
     expect(await taken).toEqual(agent.status);
     expect(first.status.take()).toBeNull();
@@ -67,8 +69,9 @@ describe('the query cache at start', () => {
     startFirstQueries(client, agent, first);
     expect(client.getQueryData(queryKeys.status)).toEqual(agent.status);
     expect(client.getQueryData(queryKeys.catalog('', ''))).toMatchObject({ pageParams: [0], pages: [{ page: { total: 1 } }] });
+    expect(client.getQueryData(queryKeys.onboarding)).toBeNull();
     expect(startPath(first)).toBe('/apps');
-    expect(agent.calls).toHaveLength(2);
+    expect(agent.calls).toHaveLength(3);
   });
 
   it('opens on registration for a Mac not enrolled', async () => {

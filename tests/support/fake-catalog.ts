@@ -13,7 +13,8 @@ import type { EnrollParams, EnrollResult, InstallProgress, MethodArgs, MethodRes
 import { CATALOG_IMAGE_PATH } from '../../src/shared/catalog-protocol';
 import type { AgentStatus } from '../../src/shared/agent-status';
 import type { AppDetails, AppSummary, CatalogImage, Review, Screenshot } from '../../src/shared/catalog-protocol';
-import { FakeAgentService, makeStatus } from './fake-agent-service';
+import type { OnboardingStepView, OnboardingView } from '../../src/shared/onboarding-view';
+import { FakeAgentService, makeOnboarding, makeStatus } from './fake-agent-service';
 import { catalogSearchTerm, catalogSearchText, matchesCatalogSearch } from '../../src/shared/catalog-search';
 
 /** An image of the fixture: what the catalog names and what to draw for it. */
@@ -228,6 +229,16 @@ export class FakeAppsService extends FakeAgentService {
     return start;
   }
 
+  /** Shows a kiosk onboarding, as the agent does after an automated enrollment: its event brings it to an open UI. */
+  startOnboarding(onboarding: OnboardingView = fakeOnboarding('running')): void {
+    this.emitOnboarding(onboarding);
+  }
+
+  /** One step on: the running step is done and the next waiting one runs; with none left, the onboarding ends. */
+  advanceOnboarding(): void {
+    if (this.onboarding !== null) this.emitOnboarding(advancedOnboarding(this.onboarding));
+  }
+
   /** Stops the installs under way, so a test ends without timers left. */
   stop(): void {
     for (const timer of this.timers) clearTimeout(timer);
@@ -252,6 +263,54 @@ export class FakeAppsService extends FakeAgentService {
 function summaryOf(entry: FakeApp): AppSummary {
   const { id, name, publisher, category, version, shortDescription, type, priority, featured, icon, installState } = entry;
   return { id, name, publisher, category, version, shortDescription, type, priority, featured, icon, installState, rating: { average: entry.rating.average, count: entry.rating.count } };
+}
+
+export type FakeOnboardingName = 'running' | 'offline' | 'summary' | 'landing-page' | 'timed-out';
+
+const LANDING_PAGE = 'https://intranet.example.com/welcome';
+
+/** The onboarding screens the UI tests look at: running, offline, a failure's summary, the landing page, timed out. */
+export function fakeOnboarding(name: FakeOnboardingName): OnboardingView {
+  const base = makeOnboarding();
+  const [configurations, office, slack] = base.steps as [OnboardingStepView, OnboardingStepView, OnboardingStepView];
+  const ended = { remainingSeconds: 0, progress: { done: 3, failed: 0, skipped: 0, total: 3, fraction: 1 } };
+  switch (name) {
+    case 'running':
+      return base;
+    case 'offline':
+      return makeOnboarding({ offline: true, steps: [configurations, { ...office, status: 'pending' }, slack] });
+    case 'summary':
+      return makeOnboarding({
+        ...ended,
+        outcome: 'finished-with-failures',
+        progress: { done: 2, failed: 1, skipped: 0, total: 3, fraction: 1 },
+        steps: [configurations, { ...office, status: 'done' }, { ...slack, status: 'failed', failureMessage: 'The installer needs macOS 15 or later.' }],
+        end: { kind: 'summary', canRetry: true, landingPageUrl: LANDING_PAGE },
+      });
+    case 'landing-page':
+      return makeOnboarding({ ...ended, outcome: 'finished', steps: [configurations, { ...office, status: 'done' }, { ...slack, status: 'done' }], end: { kind: 'landing-page', url: LANDING_PAGE } });
+    case 'timed-out':
+      return makeOnboarding({
+        ...ended,
+        outcome: 'timed-out',
+        progress: { done: 1, failed: 0, skipped: 1, total: 3, fraction: 2 / 3 },
+        steps: [configurations, office, { ...slack, status: 'skipped' }],
+        end: { kind: 'summary', canRetry: false, landingPageUrl: null },
+      });
+  }
+}
+
+/** The onboarding one step on, as the agent would report it; ended as finished or with failures once every step settled. */
+function advancedOnboarding(onboarding: OnboardingView): OnboardingView {
+  const running = onboarding.steps.findIndex((step) => step.status === 'running');
+  const next = onboarding.steps.findIndex((step, index) => step.status === 'pending' && index > running);
+  const steps = onboarding.steps.map((step, index): OnboardingStepView => (index === running ? { ...step, status: 'done' } : index === next ? { ...step, status: 'running' } : step));
+  const count = (status: OnboardingStepView['status']) => steps.filter((step) => step.status === status).length;
+  const [done, failed, skipped] = [count('done'), count('failed'), count('skipped')];
+  const progress = { done, failed, skipped, total: steps.length, fraction: (done + failed + skipped) / steps.length };
+  if (steps.some((step) => step.status === 'pending' || step.status === 'running')) return { ...onboarding, steps, progress };
+  const outcome = failed + skipped === 0 ? 'finished' : 'finished-with-failures';
+  return { ...onboarding, steps, progress, outcome, remainingSeconds: 0, end: { kind: 'summary', canRetry: failed > 0, landingPageUrl: null } };
 }
 
 export interface FakeAppsUi {

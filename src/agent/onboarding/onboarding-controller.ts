@@ -9,7 +9,7 @@ import type { OnboardingView } from '../../shared/onboarding-view';
 import type { DeviceEvent } from '../../shared/protocol';
 import type { Clock, Logger } from '../core/ports';
 import { onboardingEffects, stepOnboarding, type OnboardingEffect } from './onboarding-effects';
-import { canRetry, decideOnboarding, resumeOnboarding, type OnboardingEvent, type OnboardingState } from './onboarding-machine';
+import { canRetry, decideOnboarding, endScreen, resumeOnboarding, type OnboardingEvent, type OnboardingState } from './onboarding-machine';
 import type { OnboardingApp } from './onboarding-steps';
 import { onboardingView } from './onboarding-view';
 
@@ -119,12 +119,19 @@ export class OnboardingController {
     });
   }
 
-  /** The user leaves the end screen: the kiosk closes for good, the landing page was opened at the end. */
+  /**
+   * The user leaves the end screen: the kiosk closes for good. A landing page shown at the end was opened then; one
+   * behind a summary (something failed) opens now.
+   */
   finish(): Promise<OnboardingView | null> {
     return this.change(async () => {
-      if (this.kept?.state === null || this.kept === null || this.kept.state.outcome === 'running') return this.currentView();
+      const state = this.kept?.state ?? null;
+      if (this.kept === null || state === null || state.outcome === 'running') return this.currentView();
+      const wasShown = this.kept.shown;
       this.kept = { ...this.kept, shown: false };
       await this.host.store.write(this.kept);
+      const screen = endScreen(state);
+      if (wasShown && screen?.kind === 'summary' && screen.landingPageUrl !== null) await this.apply([{ kind: 'openLandingPage', url: screen.landingPageUrl }]);
       this.notify();
       return null;
     });
@@ -187,7 +194,7 @@ export class OnboardingController {
         const reason = error instanceof Error ? error.message : String(error);
         this.host.logger.error('an onboarding effect failed', { effect: effect.kind, reason });
         // An install that could not even start fails its step, with the reason, rather than wait for the timeout.
-        if (effect.kind === 'install' && !effect.background) await this.report({ type: 'appInstallFailed', appId: effect.appId, message: reason });
+        if (effect.kind === 'install') await this.report({ type: 'appInstallFailed', appId: effect.appId, message: reason });
       }
     }
     this.scheduleTick();

@@ -8,8 +8,8 @@ export type OnboardingLogType = 'onboarding.started' | 'onboarding.step' | 'onbo
 export type OnboardingEffect =
   /** A device log event; the agent stamps it with the time and sends it through its outbox. */
   | { kind: 'log'; type: OnboardingLogType; data: Record<string, string | number | boolean | null> }
-  /** Install an app through the catalog's install path; `background` ones are not steps and wait behind the steps' apps. */
-  | { kind: 'install'; appId: string; background: boolean }
+  /** Install a step's app through the catalog's install path. */
+  | { kind: 'install'; appId: string }
   /** Open the landing page in the user's default browser (https only, checked by the machine). */
   | { kind: 'openLandingPage'; url: string };
 
@@ -22,10 +22,9 @@ export function stepOnboarding(state: OnboardingState, event: OnboardingEvent): 
 /**
  * The effects of going from `before` (null: onboarding just started) to `after`.
  *
- * At the start: the log event, then an install of each step's in-house package app, then of each background app the
- * agent installs (Packager apps and normal-priority packages), so the work queue takes the steps' apps first. App
- * Store apps are installed by the MDM server; their steps move on its reports. After a retry, the failed apps are
- * installed again.
+ * At the start: the log event, then an install of each step's in-house package app. App Store and Packager apps are
+ * installed by the MDM server, not through the catalog's install path: the agent only lists the Packager apps as going
+ * on in the background. After a retry, the failed apps are installed again.
  */
 export function onboardingEffects(before: OnboardingState | null, after: OnboardingState): OnboardingEffect[] {
   if (before === after) return [];
@@ -40,21 +39,20 @@ export function onboardingEffects(before: OnboardingState | null, after: Onboard
     const earlier = before.steps[index];
     if (earlier === undefined || earlier.status === step.status) return;
     effects.push({ kind: 'log', type: 'onboarding.step', data: stepData(step) });
-    if (earlier.status === 'failed' && step.status === 'pending' && installsItself(step)) effects.push({ kind: 'install', appId: step.appId, background: false });
+    if (earlier.status === 'failed' && step.status === 'pending' && installsItself(step)) effects.push({ kind: 'install', appId: step.appId });
   });
   if (before.outcome === 'running' && after.outcome !== 'running') effects.push(...endEffects(after));
   return effects;
 }
 
 function startEffects(state: OnboardingState): OnboardingEffect[] {
-  const stepApps = state.steps.filter(installsItself).map((step): OnboardingEffect => ({ kind: 'install', appId: step.appId, background: false }));
-  const background = state.backgroundApps.filter((app) => app.appType !== 'app-store').map((app): OnboardingEffect => ({ kind: 'install', appId: app.appId, background: true }));
+  const stepApps = state.steps.filter(installsItself).map((step): OnboardingEffect => ({ kind: 'install', appId: step.appId }));
   const started: OnboardingEffect = {
     kind: 'log',
     type: 'onboarding.started',
     data: { steps: state.steps.length, backgroundApps: state.backgroundApps.length, timeoutSeconds: state.timeoutSeconds },
   };
-  return [started, ...stepApps, ...background];
+  return [started, ...stepApps];
 }
 
 function endEffects(state: OnboardingState): OnboardingEffect[] {

@@ -32,20 +32,22 @@ export const OnboardingStepSchema = z.discriminatedUnion('kind', [Configurations
 export type OnboardingStep = z.infer<typeof OnboardingStepSchema>;
 
 /**
- * An app that installs without holding up the kiosk, listed so the UI can say it keeps installing after onboarding.
- *
- * `packager` apps install in the background by design (they can take long and need no user); `normal-priority` apps
- * are the ones the administrator did not mark as needed before the user starts working.
+ * An app that installs without holding up the kiosk, listed so the UI can say it keeps installing after onboarding:
+ * Packager apps, which install in the background by design (they can take long and need no user).
  */
 export const BackgroundAppSchema = z.object({
   appId: z.string().min(1),
   appName: z.string(),
   appType: z.enum(['pkg', 'packager', 'app-store']),
-  reason: z.enum(['packager', 'normal-priority']),
+  reason: z.literal('packager'),
 });
 export type BackgroundApp = z.infer<typeof BackgroundAppSchema>;
 
-/** The steps for `apps`, configurations first, then each high-priority non-Packager app in the given order (a repeated id counts once). */
+/**
+ * The steps for `apps`, configurations first, then each high-priority non-Packager app in the given order (a repeated
+ * id counts once). Normal-priority apps are no part of onboarding: they stay in Apps@Work for the user to install, since
+ * installing every app distributed to a Mac unasked would fill it with what nobody chose.
+ */
 export function planSteps(apps: readonly OnboardingApp[]): { steps: OnboardingStep[]; backgroundApps: BackgroundApp[] } {
   const steps: OnboardingStep[] = [{ kind: 'configurations', status: 'pending', failureMessage: null, attempt: 1 }];
   const backgroundApps: BackgroundApp[] = [];
@@ -54,7 +56,7 @@ export function planSteps(apps: readonly OnboardingApp[]): { steps: OnboardingSt
     if (seen.has(app.id)) continue;
     seen.add(app.id);
     if (app.type === 'packager') backgroundApps.push({ appId: app.id, appName: app.name, appType: app.type, reason: 'packager' });
-    else if (app.priority === 'normal') backgroundApps.push({ appId: app.id, appName: app.name, appType: app.type, reason: 'normal-priority' });
+    else if (app.priority === 'normal') continue;
     else steps.push({ kind: 'app', appId: app.id, appName: app.name, appType: app.type, status: 'pending', failureMessage: null, attempt: 1 });
   }
   return { steps, backgroundApps };

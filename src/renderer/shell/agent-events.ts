@@ -1,17 +1,20 @@
-// Keeps the query cache in step with the agent's events: a new status or install list replaces the cached one.
+// Keeps the query cache in step with the agent's events: a new status, install list or onboarding replaces the cached one.
 import { useEffect } from 'react';
 import type { QueryClient } from '@tanstack/react-query';
 import type { AgentApi, AgentStatus } from '../../preload/contract';
 import type { InstallProgress } from '../../shared/agent-service-contract';
+import type { OnboardingView } from '../../shared/onboarding-view';
 import { queryKeys } from './agent-queries';
 
 export function useAgentEvents(api: AgentApi, queryClient: QueryClient): void {
   useEffect(() => {
     const offStatus = api.onStatusChanged((status) => applyStatusEvent(queryClient, status));
     const offInstalls = api.onInstallsChanged((installs) => applyInstallsEvent(queryClient, installs));
+    const offOnboarding = api.onOnboardingChanged((onboarding) => applyOnboardingEvent(queryClient, onboarding));
     return () => {
       offStatus();
       offInstalls();
+      offOnboarding();
     };
   }, [api, queryClient]);
 }
@@ -35,4 +38,9 @@ export function applyInstallsEvent(queryClient: QueryClient, installs: InstallPr
     void queryClient.invalidateQueries({ queryKey: queryKeys.catalogAll });
     void queryClient.invalidateQueries({ queryKey: queryKeys.appAll });
   }
+}
+
+/** An onboarding that starts, moves or ends (null): the kiosk follows the cache (onboarding-gate.tsx). */
+export function applyOnboardingEvent(queryClient: QueryClient, onboarding: OnboardingView | null): void {
+  queryClient.setQueryData(queryKeys.onboarding, onboarding);
 }

@@ -13,6 +13,7 @@ export const queryKeys = {
   status: ['status'] as const,
   versionInfo: ['versionInfo'] as const,
   installs: ['installs'] as const,
+  onboarding: ['onboarding'] as const,
   catalogAll: ['catalog'] as const,
   catalog: (search: string, category: string) => ['catalog', { search, category }] as const,
   appAll: ['app'] as const,
@@ -37,6 +38,17 @@ export function useInstallsQuery() {
   return useQuery({ queryKey: queryKeys.installs, queryFn: () => api.getInstalls() });
 }
 
+/**
+ * The kiosk onboarding while the agent shows one, else null. Its event keeps it current (each step, each second of the
+ * countdown), so it is never stale on its own; a failed read counts as none, so the app stays usable.
+ */
+const onboardingQuery = (api: AgentApi, first?: FirstCalls) =>
+  queryOptions({ queryKey: queryKeys.onboarding, queryFn: () => first?.onboarding.take() ?? api.getOnboarding(), staleTime: Infinity });
+
+export function useOnboardingQuery() {
+  return useQuery(onboardingQuery(useApi()));
+}
+
 /** The install of one app under way or last finished, or undefined. */
 export function useInstallOf(appId: string): InstallProgress | undefined {
   return useInstallsQuery().data?.find((install) => install.appId === appId);
@@ -57,7 +69,7 @@ export function useCatalogQuery(search: string, category: string) {
 }
 
 /**
- * Puts the status and the catalog's first page in the cache as the app starts, from the calls already sent
+ * Puts the status, the onboarding and the catalog's first page in the cache as the app starts, from the calls already sent
  * (agent-connection.ts) when given: their answers if they have arrived, else the calls under way. Most starts are of
  * an enrolled Mac, whose start page would otherwise wait for the status before the catalog page asks. A Mac not
  * enrolled gets a not_enrolled error in the cache, which the catalog page, once it is reached after registration,
@@ -67,6 +79,9 @@ export function startFirstQueries(queryClient: QueryClient, api: AgentApi, first
   const status = first?.status.answer();
   if (status === undefined) void queryClient.prefetchQuery(statusQuery(api, first));
   else queryClient.setQueryData(queryKeys.status, status);
+  const onboarding = first?.onboarding.answer();
+  if (onboarding === undefined) void queryClient.prefetchQuery(onboardingQuery(api, first));
+  else queryClient.setQueryData(queryKeys.onboarding, onboarding);
   const catalog = first?.catalog.answer();
   if (catalog === undefined) void queryClient.prefetchInfiniteQuery(catalogQuery(api, '', '', first));
   else queryClient.setQueryData(catalogQuery(api, '', '').queryKey, { pages: [catalog], pageParams: [0] });

@@ -1,9 +1,11 @@
-// The pages and where they live: registration on its own, every other page in the window with the sidebar.
+// The pages and where they live: registration on its own, every other page in the window with the sidebar, and the
+// kiosk onboarding in place of them all while the agent shows one.
 import { Navigate, Route, Routes } from 'react-router';
 import { AboutPage } from '../about/about-page';
 import { AppDetailsPage } from '../app-details/app-details-page';
 import { CatalogPage } from '../catalog/catalog-page';
 import { useI18n } from '../i18n/use-i18n';
+import { OnboardingGate } from '../onboarding/onboarding-gate';
 import { RegisterPage } from '../register/register-page';
 import { ActivityPage } from '../status/activity-page';
 import { useStatusQuery } from './agent-queries';
@@ -12,17 +14,19 @@ import { ShellLayout } from './shell-layout';
 
 export function AppRoutes() {
   return (
-    <Routes>
-      <Route index element={<StartPage />} />
-      <Route path="register" element={<RegisterPage />} />
-      <Route element={<ShellLayout />}>
-        <Route path="apps" element={<CatalogPage />} />
-        <Route path="apps/:appId" element={<AppDetailsPage />} />
-        <Route path="activity" element={<ActivityPage />} />
-        <Route path="about" element={<AboutPage />} />
-      </Route>
-      <Route path="*" element={<Navigate to="/" replace />} />
-    </Routes>
+    <OnboardingGate>
+      <Routes>
+        <Route index element={<StartPage />} />
+        <Route path="register" element={<RegisterPage />} />
+        <Route element={<ShellLayout />}>
+          <Route path="apps" element={<CatalogPage />} />
+          <Route path="apps/:appId" element={<AppDetailsPage />} />
+          <Route path="activity" element={<ActivityPage />} />
+          <Route path="about" element={<AboutPage />} />
+        </Route>
+        <Route path="*" element={<Navigate to="/" replace />} />
+      </Routes>
+    </OnboardingGate>
   );
 }
 

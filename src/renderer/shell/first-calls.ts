@@ -1,4 +1,4 @@
-// The status and the catalog's first page, asked for as the window opens, before anything needs them: the query cache
+// The status, the onboarding and the catalog's first page, asked for as the window opens, before anything needs them: the query cache
 // takes their answers, or the calls still under way, instead of asking again (agent-connection.ts sends them).
 import type { AgentApi } from '../../preload/contract';
 import type { MethodResult } from '../../shared/agent-service-contract';
@@ -15,7 +15,9 @@ export interface FirstCall<T> {
 export interface FirstCalls {
   status: FirstCall<MethodResult<'getStatus'>>;
   catalog: FirstCall<MethodResult<'getCatalog'>>;
-  /** Resolves when both calls have settled, or after `ms`, whichever is first. */
+  /** Whether the kiosk onboarding shows instead of the app: known before the first render, so the catalog does not flash first. */
+  onboarding: FirstCall<MethodResult<'getOnboarding'>>;
+  /** Resolves when every call has settled, or after `ms`, whichever is first. */
   settled(ms: number): Promise<void>;
 }
 
@@ -38,10 +40,12 @@ function firstCall<T>(promise: Promise<T>): FirstCall<T> & { done: Promise<void>
 export function sendFirstCalls(api: AgentApi): FirstCalls {
   const status = firstCall(api.getStatus());
   const catalog = firstCall(api.getCatalog(catalogPageRequest('', '', 0)));
-  const both = Promise.all([status.done, catalog.done]).then(() => undefined);
+  const onboarding = firstCall(api.getOnboarding());
+  const all = Promise.all([status.done, catalog.done, onboarding.done]).then(() => undefined);
   return {
     status,
     catalog,
-    settled: (ms) => Promise.race([both, new Promise<void>((resolve) => setTimeout(resolve, ms))]),
+    onboarding,
+    settled: (ms) => Promise.race([all, new Promise<void>((resolve) => setTimeout(resolve, ms))]),
   };
 }

@@ -31,3 +31,12 @@ export function formatDuration(intl: IntlShape, ms: number): string {
   const totalSeconds = Math.round(ms / 1000);
   return `${unit(Math.floor(totalSeconds / 60), 'minute')} ${unit(totalSeconds % 60, 'second')}`;
 }
+
+/** A time left, rounded to whole minutes, as words for the locale: "4 minutes", "1 hour 5 minutes" ("1 Stunde 5 Minuten"). */
+export function formatMinutesLeft(intl: IntlShape, seconds: number): string {
+  const unit = (value: number, name: 'hour' | 'minute') => intl.formatNumber(value, { style: 'unit', unit: name, unitDisplay: 'long' });
+  const minutes = Math.max(1, Math.round(seconds / 60));
+  if (minutes < 60) return unit(minutes, 'minute');
+  const rest = minutes % 60;
+  return rest === 0 ? unit(minutes / 60, 'hour') : `${unit(Math.floor(minutes / 60), 'hour')} ${unit(rest, 'minute')}`;
+}
