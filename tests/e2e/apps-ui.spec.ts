@@ -1,40 +1,14 @@
 // Apps@Work in Chromium, against the built renderer and a fake agent behind the real browser-bridge transport:
 // register, browse and search, screenshots by keyboard, reviews, installs with progress, About → Uninstall.
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
 import type { Page } from '@playwright/test';
-import { FakeAppsService, serveFakeAppsUi, WRONG_PIN } from '../support/fake-catalog';
-import type { FakeAppsOptions, FakeAppsUi } from '../support/fake-catalog';
+import { WRONG_PIN } from '../support/fake-catalog';
+import type { FakeAppsOptions } from '../support/fake-catalog';
+import { fakeUiSession } from './fake-ui-session';
 
-const rendererDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'renderer');
 const NOT_ENROLLED: FakeAppsOptions['status'] = { enrolled: false, serverUrl: null, deviceId: null, enrolledAt: null, lastCheckinAt: null, nextCheckinAt: null, recentRuns: [] };
 
-let ui: FakeAppsUi | null = null;
-let pageErrors: string[] = [];
-
-test.use({ viewport: { width: 1100, height: 760 }, locale: 'en-US' });
-
-test.beforeAll(() => {
-  if (!existsSync(path.join(rendererDir, 'index.html'))) throw new Error('Build the renderer first: npm run build:renderer (npm run test:e2e does).');
-});
-
-test.afterEach(async () => {
-  await ui?.close();
-  ui = null;
-  expect(pageErrors).toEqual([]);
-});
-
-async function open(page: Page, options: FakeAppsOptions = {}, prepare: (service: FakeAppsService) => void = () => undefined): Promise<FakeAppsService> {
-  const service = new FakeAppsService({ installStepMs: 250, ...options });
-  prepare(service);
-  ui = await serveFakeAppsUi(service, rendererDir);
-  pageErrors = [];
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  await page.goto(ui.url);
-  return service;
-}
+const open = fakeUiSession({ installStepMs: 250 });
 
 async function openApp(page: Page, name: string): Promise<void> {
   await page.getByRole('region', { name: 'All Apps' }).getByRole('link', { name, exact: true }).click();
@@ -49,7 +23,8 @@ test('a Mac that is not enrolled registers, with a sentence per failure, and App
   await expect(page.getByText('Fill in this field.')).toHaveCount(3);
   await expect(page.getByLabel('Server URL')).toBeFocused();
 
-  await page.getByLabel('Server URL').fill(ui?.origin ?? '');
+  // The fake's bridge serves the UI and answers as the server.
+  await page.getByLabel('Server URL').fill(new URL(page.url()).origin);
   await page.getByLabel('User name').fill('ada');
   await page.getByLabel('PIN', { exact: true }).fill(WRONG_PIN);
   await page.getByRole('button', { name: 'Register' }).click();

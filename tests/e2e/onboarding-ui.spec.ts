@@ -1,42 +1,13 @@
 // The kiosk onboarding in Chromium, against the built renderer and a fake agent behind the real browser-bridge
 // transport: it takes the window over, its steps and progress, Retry of a failed step, and Continue back to Apps@Work.
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
-import type { Page } from '@playwright/test';
-import { FakeAppsService, fakeOnboarding, serveFakeAppsUi } from '../support/fake-catalog';
-import type { FakeAppsUi } from '../support/fake-catalog';
+import { fakeOnboarding } from '../support/fake-catalog';
+import { fakeUiSession } from './fake-ui-session';
 
-const rendererDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'renderer');
-
-let ui: FakeAppsUi | null = null;
-let pageErrors: string[] = [];
-
-test.use({ viewport: { width: 1100, height: 760 }, locale: 'en-US' });
-
-test.beforeAll(() => {
-  if (!existsSync(path.join(rendererDir, 'index.html'))) throw new Error('Build the renderer first: npm run build:renderer (npm run test:e2e does).');
-});
-
-test.afterEach(async () => {
-  await ui?.close();
-  ui = null;
-  expect(pageErrors).toEqual([]);
-});
-
-async function open(page: Page, prepare: (service: FakeAppsService) => void = () => undefined): Promise<FakeAppsService> {
-  const service = new FakeAppsService();
-  prepare(service);
-  ui = await serveFakeAppsUi(service, rendererDir);
-  pageErrors = [];
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  await page.goto(ui.url);
-  return service;
-}
+const open = fakeUiSession();
 
 test('an onboarding at the start shows its steps and progress, with no way into the app', async ({ page }) => {
-  const service = await open(page, (fake) => fake.startOnboarding());
+  const service = await open(page, {}, (fake) => fake.startOnboarding());
   await expect(page.getByRole('heading', { level: 1, name: 'Setting up your Mac' })).toBeVisible();
   const steps = page.getByRole('list', { name: 'Onboarding steps' }).getByRole('listitem');
   await expect(steps).toHaveText(['Configurations — Done', 'Microsoft Office — Installing…', 'Slack — Waiting']);
@@ -83,7 +54,7 @@ test('a failed step is retried, and Continue gives Apps@Work back', async ({ pag
 });
 
 test('a refused retry says so in a sentence, and the summary stays', async ({ page }) => {
-  const service = await open(page, (fake) => fake.startOnboarding(fakeOnboarding('summary')));
+  const service = await open(page, {}, (fake) => fake.startOnboarding(fakeOnboarding('summary')));
   const retry = page.getByRole('button', { name: 'Retry failed steps' });
   await expect(retry).toBeVisible();
   service.onboarding = { ...fakeOnboarding('summary'), steps: fakeOnboarding('landing-page').steps };
