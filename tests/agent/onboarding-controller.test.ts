@@ -125,8 +125,11 @@ describe('onboarding on the device', () => {
     const resumed = await again.controller.view();
     expect(resumed?.steps[1]).toMatchObject({ key: 'app:office', status: 'running' });
     expect(resumed?.remainingSeconds).toBe(90);
+    // The install under way died with the agent: it is started again, once, and a later check-in decides nothing anew.
+    expect(again.installs).toEqual(['office']);
+    expect(again.logs.map((event) => [event.type, event.message])).toEqual([['onboarding.resumed', 'Onboarding resumed after the agent restarted; 1 installs started again.']]);
     await again.controller.afterCheckin(FACTS);
-    expect(again.installs).toEqual([]);
+    expect(again.installs).toEqual(['office']);
 
     const late = device(store, new FakeClock(new Date(START.getTime() + 600_000)));
     expect((await late.controller.view())?.outcome).toBe('timed-out');

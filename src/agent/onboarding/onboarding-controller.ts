@@ -8,7 +8,7 @@ import type { OnboardingSettings } from '../../shared/agent-config';
 import type { OnboardingView } from '../../shared/onboarding-view';
 import type { DeviceEvent } from '../../shared/protocol';
 import type { Clock, Logger } from '../core/ports';
-import { onboardingEffects, stepOnboarding, type OnboardingEffect } from './onboarding-effects';
+import { onboardingEffects, resumeEffects, stepOnboarding, type OnboardingEffect } from './onboarding-effects';
 import { canRetry, decideOnboarding, endScreen, resumeOnboarding, type OnboardingEvent, type OnboardingState } from './onboarding-machine';
 import type { OnboardingApp } from './onboarding-steps';
 import { onboardingView } from './onboarding-view';
@@ -170,7 +170,7 @@ export class OnboardingController {
       return;
     }
     this.kept = { decided: true, state: resumed.state, shown: read.data.shown };
-    this.scheduleTick();
+    await this.apply(resumeEffects(resumed.state));
   }
 
   private async report(event: OnboardingEvent): Promise<void> {
@@ -245,6 +245,7 @@ function installEvent(install: InstallProgress): OnboardingEvent | null {
 
 const LOG_MESSAGES: Record<Extract<OnboardingEffect, { kind: 'log' }>['type'], (data: Record<string, unknown>) => string> = {
   'onboarding.started': (data) => `Onboarding started: ${String(data.steps)} steps, ${String(data.backgroundApps)} apps in the background, ${String(data.timeoutSeconds)} s to go.`,
+  'onboarding.resumed': (data) => `Onboarding resumed after the agent restarted; ${String(data.unsettledSteps)} installs started again.`,
   'onboarding.step': (data) => `Onboarding step ${String(data.name ?? data.step)}: ${String(data.status)}${data.failure === null ? '' : ` (${String(data.failure)})`}.`,
   'onboarding.ended': (data) => `Onboarding ended ${String(data.outcome)}: ${String(data.done)} of ${String(data.total)} steps done, ${String(data.failed)} failed, ${String(data.skipped)} skipped.`,
   'onboarding.retried': (data) => `Onboarding retried ${String(data.failedSteps)} failed steps.`,

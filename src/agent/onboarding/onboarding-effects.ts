@@ -3,7 +3,7 @@
 import { endScreen, progress, reduceOnboarding, type OnboardingEvent, type OnboardingState } from './onboarding-machine';
 import { stepKey, type OnboardingStep } from './onboarding-steps';
 
-export type OnboardingLogType = 'onboarding.started' | 'onboarding.step' | 'onboarding.ended' | 'onboarding.retried' | 'onboarding.offline' | 'onboarding.online';
+export type OnboardingLogType = 'onboarding.started' | 'onboarding.resumed' | 'onboarding.step' | 'onboarding.ended' | 'onboarding.retried' | 'onboarding.offline' | 'onboarding.online';
 
 export type OnboardingEffect =
   /** A device log event; the agent stamps it with the time and sends it through its outbox. */
@@ -43,6 +43,16 @@ export function onboardingEffects(before: OnboardingState | null, after: Onboard
   });
   if (before.outcome === 'running' && after.outcome !== 'running') effects.push(...endEffects(after));
   return effects;
+}
+
+/**
+ * After the agent restarted mid-onboarding: the installs under way died with it (the install path clears what an
+ * interrupted install left), so each unsettled step's package is installed again.
+ */
+export function resumeEffects(state: OnboardingState): OnboardingEffect[] {
+  if (state.outcome !== 'running') return [];
+  const unsettled = state.steps.filter(installsItself).filter((step) => step.status === 'pending' || step.status === 'running');
+  return [{ kind: 'log', type: 'onboarding.resumed', data: { unsettledSteps: unsettled.length } }, ...unsettled.map((step): OnboardingEffect => ({ kind: 'install', appId: step.appId }))];
 }
 
 function startEffects(state: OnboardingState): OnboardingEffect[] {
