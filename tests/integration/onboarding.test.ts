@@ -98,6 +98,14 @@ describe('kiosk onboarding', () => {
       return types.includes('onboarding.ended') ? types : undefined;
     });
     expect(logs).toEqual(expect.arrayContaining(['onboarding.started', 'onboarding.step', 'onboarding.ended']));
+    // The device details list what was pushed to it: the agent configuration, and the app with its install report.
+    const details = await admin.call<{ agentConfiguration: { name: string } | null; appInstalls: { name: string; state: string }[]; enrollment: { method: string } }>('GET', `/devices/${deviceId}`);
+    expect(details.agentConfiguration?.name).toBeDefined();
+    expect(details.enrollment.method).toBe('automated');
+    await waitFor('the install report', async () => {
+      const { appInstalls } = await admin.call<{ appInstalls: { name: string; state: string }[] }>('GET', `/devices/${deviceId}`);
+      return appInstalls.some((install) => install.name === 'Office' && install.state === 'installed') ? true : undefined;
+    });
 
     await agent.stop();
     const restarted = mac('mac-ade');

@@ -117,6 +117,8 @@ describe('catalog packages', () => {
     const { logs } = await t.adminOk<{ logs: { event: { type: string; message: string } }[] }>('GET', `/devices/${alice.deviceId}/logs?kind=event`);
     expect(logs.map((l) => l.event.type)).toEqual(['app.install_failed', 'app.install_installing', 'app.install_installing']);
     expect(logs[0]!.event.message).toBe('Notes 1.0 failed to install: The installer said no.');
+    const device = await t.adminOk<{ appInstalls: unknown[] }>('GET', `/devices/${alice.deviceId}`);
+    expect(device.appInstalls).toEqual([{ appId, name: 'Notes', version: '1.0', state: 'failed', message: 'The installer said no.', at: '2026-12-01T10:01:00.000Z' }]);
   });
 
   it("says installed for an app the device's inventory lists, without a report", async () => {

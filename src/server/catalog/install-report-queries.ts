@@ -53,3 +53,16 @@ export async function installStates(db: Db, deviceId: string, apps: { id: string
     }),
   );
 }
+
+/** The apps a device reported installs of, with the latest report of each, newest first: what was pushed to it and how it went. */
+export async function deviceAppInstalls(db: Db, deviceId: string): Promise<{ appId: string; name: string; version: string; state: string; message: string | null; at: string }[]> {
+  const rows = await db
+    .selectFrom('app_install_reports as r')
+    .innerJoin('apps as a', 'a.id', 'r.app_id')
+    .select(['r.app_id', 'a.name', 'r.version', 'r.state', 'r.message', 'r.at'])
+    .where('r.device_id', '=', deviceId)
+    .orderBy('r.at', 'desc')
+    .orderBy('a.name')
+    .execute();
+  return rows.map((r) => ({ appId: r.app_id, name: r.name, version: r.version, state: r.state, message: r.message, at: r.at }));
+}

@@ -10,6 +10,7 @@ import { deleteDevice, deviceById, deviceDetails, deviceLogs, listDeviceApps, li
 import { configurationsNaming, describeUses } from '../configurations/distribution';
 import { conflict, notFound } from '../app/http-errors';
 import type { ServerContext } from '../app/server-context';
+import { deviceAppInstalls } from '../catalog/install-report-queries';
 
 const IsoInstant = z.iso.datetime({ offset: true });
 
@@ -32,7 +33,7 @@ export const DEVICE_ROUTES = {
     method: 'GET',
     path: '/devices/:id',
     operation: 'devices.get',
-    summary: 'Device details: facts, groups, custom attributes, agent configuration and the state of each script configuration.',
+    summary: 'Device details: facts, groups, custom attributes, how it enrolled, its agent configuration, the state of each script configuration, and each app pushed to it with its latest install report.',
     params: IdParamsSchema,
   }),
   logs: defineAdminRoute({
@@ -100,9 +101,10 @@ export function adminDeviceRoutes(app: FastifyInstance, ctx: ServerContext): voi
 
   addAdminRoute(app, DEVICE_ROUTES.get, async ({ params }) => {
     const device = await findDevice(params.id);
-    const [assignments, { groups, attributes, installedApps }] = await Promise.all([
+    const [assignments, { groups, attributes, installedApps }, appInstalls] = await Promise.all([
       loadDeviceAssignments(ctx.db, { id: device.id, tenantId: ctx.tenant.id, userId: device.user_id }),
       deviceDetails(ctx.db, device.id),
+      deviceAppInstalls(ctx.db, device.id),
     ]);
     const agentConfiguration = assignments.agentConfiguration;
     return {
@@ -119,6 +121,7 @@ export function adminDeviceRoutes(app: FastifyInstance, ctx: ServerContext): voi
         state: agentConfiguration ? 'distributed' : 'error',
         reason: agentConfiguration ? null : NO_AGENT_CONFIGURATION_REASON,
       })),
+      appInstalls,
     };
   });
 
