@@ -1,6 +1,7 @@
 // Kiosk onboarding as the UI shows it (issue 12): the steps with their states, the progress, and the end screen. The
 // agent builds it from its onboarding state (src/agent/onboarding); the UI puts every word in from its message catalog.
 import { z } from 'zod';
+import { LandingPageUrlSchema } from './agent-config';
 import { Text } from './input-bounds';
 
 export const OnboardingStepViewSchema = z.object({
@@ -35,8 +36,8 @@ export const OnboardingViewSchema = z.object({
   /** After the end: the landing page (nothing failed) or the pass/fail summary with Retry; null while running. */
   end: z
     .discriminatedUnion('kind', [
-      z.object({ kind: z.literal('landing-page'), url: z.url({ protocol: /^https$/ }) }),
-      z.object({ kind: z.literal('summary'), canRetry: z.boolean(), landingPageUrl: z.url({ protocol: /^https$/ }).nullable() }),
+      z.object({ kind: z.literal('landing-page'), url: LandingPageUrlSchema }),
+      z.object({ kind: z.literal('summary'), canRetry: z.boolean(), landingPageUrl: LandingPageUrlSchema.nullable() }),
     ])
     .nullable(),
 });

@@ -206,8 +206,10 @@ export class OnboardingController {
     this.cancelTick = this.host.clock.schedule(TICK_MS, () => {
       this.cancelTick = null;
       void this.change(async () => {
+        const before = this.kept?.state;
         await this.report({ type: 'tick', now: this.now() });
-        this.notify();
+        // A tick that changed nothing still moves the countdown; one that ended onboarding has told the listeners.
+        if (this.kept?.state === before) this.notify();
         this.scheduleTick();
       });
     });

@@ -1,5 +1,6 @@
 // Kiosk onboarding after automated enrollment (issue 12) as a pure reducer: whether it starts, its steps, timeout, retry, resume.
 import { z } from 'zod';
+import { LandingPageUrlSchema, type OnboardingSettings } from '../../shared/agent-config';
 import {
   BackgroundAppSchema,
   isPassed,
@@ -17,13 +18,8 @@ import {
 
 export { stepKey, type BackgroundApp, type OnboardingApp, type OnboardingStep, type StepStatus } from './onboarding-steps';
 
-/** The onboarding part of the agent configuration, as this machine needs it (times in the units an administrator sets). */
-export interface OnboardingStartSettings {
-  enabled: boolean;
-  timeoutSeconds: number;
-  landingPageUrl: string | null;
-  startWindowMinutes: number;
-}
+/** The onboarding part of the agent configuration (times in the units an administrator sets). */
+export type OnboardingStartSettings = OnboardingSettings;
 
 /** What the agent knows when enrollment has finished; times are epoch milliseconds. */
 export interface OnboardingStartInput {
@@ -41,9 +37,6 @@ export const OnboardingOutcomeSchema = z.enum(['running', 'finished', 'finished-
 export type OnboardingOutcome = z.infer<typeof OnboardingOutcomeSchema>;
 
 const EpochMs = z.number().int().min(0);
-/** The kiosk opens it with no address bar to check: https only, like the agent configuration, and checked again when read back. */
-const LandingPageUrlSchema = z.url({ protocol: /^https$/ });
-
 /**
  * The onboarding as the agent keeps it across restarts; every time is epoch milliseconds.
  *
@@ -60,6 +53,7 @@ const OnboardingStateFieldsSchema = z.object({
   deadline: EpochMs,
   offline: z.boolean(),
   offlineSince: EpochMs.nullable(),
+  /** https only, as in the agent configuration, and checked again when read back: it opens with no address bar to check. */
   landingPageUrl: LandingPageUrlSchema.nullable(),
   steps: z.array(OnboardingStepSchema).min(1),
   backgroundApps: z.array(BackgroundAppSchema),

@@ -87,10 +87,15 @@ export function startFirstQueries(queryClient: QueryClient, api: AgentApi, first
   else queryClient.setQueryData(catalogQuery(api, '', '').queryKey, { pages: [catalog], pageParams: [0] });
 }
 
-/** Where the app starts: straight at Apps@Work or registration when the status is already known, else the start page that waits for it. */
+/** The page for a known status: Apps@Work for an enrolled Mac, registration for one that is not. */
+export function homePath(status: { enrolled: boolean }): string {
+  return status.enrolled ? '/apps' : '/register';
+}
+
+/** Where the app starts: its home when the status is already known, else the start page that waits for it. */
 export function startPath(first?: FirstCalls): string {
   const status = first?.status.answer();
-  return status === undefined ? '/' : status.enrolled ? '/apps' : '/register';
+  return status === undefined ? '/' : homePath(status);
 }
 
 export function useAppDetailsQuery(appId: string) {

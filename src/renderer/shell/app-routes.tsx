@@ -8,7 +8,7 @@ import { useI18n } from '../i18n/use-i18n';
 import { OnboardingGate } from '../onboarding/onboarding-gate';
 import { RegisterPage } from '../register/register-page';
 import { ActivityPage } from '../status/activity-page';
-import { useStatusQuery } from './agent-queries';
+import { homePath, useStatusQuery } from './agent-queries';
 import { ErrorState, LoadingState } from './async-state';
 import { ShellLayout } from './shell-layout';
 
@@ -48,5 +48,5 @@ function StartPage() {
       </main>
     );
   }
-  return <Navigate to={status.data.enrolled ? '/apps' : '/register'} replace />;
+  return <Navigate to={homePath(status.data)} replace />;
 }
