@@ -8,9 +8,23 @@ import { buildWebPreferences } from './window-options';
 /** What differs between windows: their size and title, never their webPreferences (those come from window-options.ts). */
 type WindowLook = Omit<BrowserWindowConstructorOptions, 'webPreferences'>;
 
-/** The windows of the app; a new one (catalog, details, About, kiosk) is one entry here. */
+/** The windows of the app; a new one is one entry here. */
 const WINDOW_KINDS = {
   status: { title: 'Atwork', width: 900, height: 680, minWidth: 800, minHeight: 600 },
+  // Onboarding after an automated enrollment; made only by onboarding-kiosk.ts, which also locks its keys and close.
+  kiosk: {
+    title: 'Atwork',
+    kiosk: true,
+    alwaysOnTop: true,
+    closable: false,
+    minimizable: false,
+    maximizable: false,
+    resizable: false,
+    movable: false,
+    skipTaskbar: true,
+    autoHideMenuBar: true,
+    frame: false,
+  },
 } satisfies Record<string, WindowLook>;
 
 export type WindowKind = keyof typeof WINDOW_KINDS;

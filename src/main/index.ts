@@ -1,4 +1,4 @@
-// The Electron main process: one instance, the agent core in process, one status window, a clean stop on quit.
+// The Electron main process: one instance, the agent core in process, its status window or onboarding's kiosk, a clean stop on quit.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, powerMonitor, protocol, safeStorage, session, shell } from 'electron';
@@ -8,6 +8,7 @@ import { APP_SCHEME_REGISTRATION, createAppProtocolHandler } from './app-protoco
 import { createWindowFactory } from './app-windows';
 import { contentSecurityPolicy, serverImageSource } from '../shared/content-security-policy';
 import { followEnrolledServer } from './enrolled-server';
+import { OnboardingKiosk } from './onboarding-kiosk';
 import { serveAgentOverIpc } from './ipc-main';
 import { SafeStorageSecretStore } from './safe-storage-secret-store';
 import { denyAllPermissions } from './session-permissions';
@@ -34,10 +35,16 @@ const createWindow = createWindowFactory({
   onLoadFailure: (kind, error) => console.error(`The ${kind} window could not load the UI: ${String(error)}`),
 });
 let statusWindow: BrowserWindow | null = null;
+let kiosk: OnboardingKiosk | null = null;
 // No window before its scheme and its IPC handlers are in place: a Dock click during start-up waits for them.
 let started = false;
 
 function showStatusWindow(): void {
+  // While onboarding's kiosk is up, it is the only window.
+  if (kiosk?.active) {
+    kiosk.focus();
+    return;
+  }
   if (statusWindow !== null) {
     if (statusWindow.isMinimized()) statusWindow.restore();
     statusWindow.focus();
@@ -93,8 +100,18 @@ async function startApp(): Promise<void> {
       });
   });
 
+  // Onboarding after an automated enrollment takes the screen in the kiosk window until it is over (issue 12).
+  kiosk = new OnboardingKiosk({
+    agent: service,
+    createWindow,
+    onOpened: () => statusWindow?.close(),
+    onClosed: () => showStatusWindow(),
+    log: (message) => console.log(message),
+  });
+  await kiosk.start();
+
   started = true;
-  showStatusWindow();
+  if (!kiosk.active) showStatusWindow();
 }
 
 if (!app.requestSingleInstanceLock()) {

@@ -40,10 +40,14 @@ describe('atwork-agent', () => {
     [['--token', 'atwe_x', '--user', 'alice', '--pin', '1234'], 'atwork-agent: give either --token or --user with --pin, not both\n'],
     [['--user', 'alice'], 'atwork-agent: give --user with --pin, or --token for an automated enrollment\n'],
     [[], 'atwork-agent: give --user with --pin, or --token for an automated enrollment\n'],
+    [['--token', 'atwe_short'], 'atwork-agent: this is not an enrollment token: one is atwe_ followed by 43 letters, digits, - or _\n'],
+    [['--server', 'ftp://mdm.example.com', '--user', 'alice', '--pin', '1234'], null],
   ])('refuses enroll %j in one sentence before it touches anything', async (args, message) => {
     const dir = await tempDir();
-    const { code, stderr } = await cli(['enroll', '--server', 'https://mdm.example.com', ...args, '--state-dir', join(dir, 'agent')]);
-    expect({ code, stderr }).toEqual({ code: 1, stderr: message });
+    const server = args.includes('--server') ? [] : ['--server', 'https://mdm.example.com'];
+    const { code, stderr } = await cli(['enroll', ...server, ...args, '--state-dir', join(dir, 'agent')]);
+    if (message === null) expect(stderr).toMatch(/^atwork-agent: [^\n]+\n$/);
+    expect({ code, stderr }).toEqual({ code: 1, stderr: message ?? stderr });
     expect(existsSync(join(dir, 'agent'))).toBe(false);
   });
 

@@ -107,6 +107,27 @@ describe('onboarding on the device', () => {
     expect(mac.opened).toEqual(['https://intranet.example.com/welcome']);
   });
 
+  it('closes the kiosk for good when the administrator leaves it, logs it, and opens no landing page at the end', async () => {
+    const mac = device();
+    const seen: unknown[] = [];
+    mac.controller.onChanged((view) => seen.push(view));
+    await mac.controller.afterCheckin(FACTS);
+    await mac.controller.leaveKiosk();
+    expect(await mac.controller.view()).toBeNull();
+    expect(seen.at(-1)).toBeNull();
+    const left = mac.logs.find((event) => event.type === 'onboarding.left');
+    expect(left?.data).toEqual({ outcome: 'running', done: 1, failed: 0, total: 3 });
+    expect(left?.message).toBe('An administrator left the onboarding screen with the key combination while it was running (1 of 3 steps done); the rest goes on in the background.');
+    // The step goes on in the background and onboarding still ends in the log, but nothing opens in the administrator's face.
+    await mac.controller.installsChanged([install('office', 'installed')]);
+    expect(mac.logs.at(-1)?.type).toBe('onboarding.ended');
+    expect(mac.opened).toEqual([]);
+    await mac.controller.leaveKiosk();
+    expect(mac.logs.filter((event) => event.type === 'onboarding.left')).toHaveLength(1);
+    const restarted = device(mac.store);
+    expect(await restarted.controller.view()).toBeNull();
+  });
+
   it('refuses a retry with nothing failed, in one sentence', async () => {
     const mac = device();
     await mac.controller.afterCheckin(FACTS);

@@ -11,7 +11,7 @@ import { fromMainFrame } from './fake-ipc-main';
 
 const preloadPath = '/Applications/Atwork.app/Contents/Resources/app/dist/preload/index.cjs';
 // A Record, so a window kind added to app-windows.ts without a line here fails to compile.
-const KINDS = Object.keys({ status: true } satisfies Record<WindowKind, true>) as WindowKind[];
+const KINDS = Object.keys({ status: true, kiosk: true } satisfies Record<WindowKind, true>) as WindowKind[];
 
 let made: FakeBrowserWindow[];
 let opened: string[];

@@ -14,6 +14,7 @@ import { TicketRejectedError } from '../trust/ticket-verifier';
 import { deviceInService, type AppsContext } from './apps-context';
 import { CatalogApi } from './catalog-api';
 import { downloadPackage, fileSha256 } from './package-download';
+import { messageOf } from '../core/error-message';
 
 /** Byte progress reaches the UI at most this often; every change of phase at once. */
 const PROGRESS_INTERVAL_MS = 200;
@@ -226,8 +227,4 @@ function catalogStateOf(phase: InstallProgress['phase']): InstallState {
 function revocationsOf(state: AgentState): { isRevoked(serial: string): boolean } {
   const revoked = new Set(state.replay.revocation?.revokedSerials ?? []);
   return { isRevoked: (serial) => revoked.has(normalizeSerial(serial)) };
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -40,11 +40,13 @@ program
   .option('--token <token>', 'enrollment token from the administrator; "-" reads it from standard input (the command line is visible to every local user)')
   .option('--state-dir <dir>', 'agent state folder (default: $ATWORK_STATE_DIR or ./.atwork/agent)')
   .action(async (opts: { server: string; user?: string; pin?: string; token?: string; stateDir?: string }) => {
-    const credentials = await enrollCredentials(opts);
+    const params = { serverUrl: opts.server, ...(await enrollCredentials(opts)) };
+    // Before the state folder exists: a mistyped URL or token leaves nothing behind.
+    (await import('../service/coded-enrollment')).checkEnrollParams(params);
     const stateDir = stateDirOf(opts.stateDir);
     const { createNodeAgent, withLockedStateFolder } = await import('../service/node-agent');
     await withLockedStateFolder(stateDir, async () => {
-      const { deviceId } = await createNodeAgent({ stateDir }).enroll({ serverUrl: opts.server, ...credentials });
+      const { deviceId } = await createNodeAgent({ stateDir }).enroll(params);
       process.stdout.write(`enrolled as device ${deviceId}\n`);
     });
   });

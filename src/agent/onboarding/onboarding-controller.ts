@@ -8,8 +8,9 @@ import type { OnboardingSettings } from '../../shared/agent-config';
 import type { OnboardingView } from '../../shared/onboarding-view';
 import type { DeviceEvent } from '../../shared/protocol';
 import type { Clock, Logger } from '../core/ports';
+import { messageOf } from '../core/error-message';
 import { onboardingEffects, resumeEffects, stepOnboarding, type OnboardingEffect } from './onboarding-effects';
-import { canRetry, decideOnboarding, endScreen, resumeOnboarding, type OnboardingEvent, type OnboardingState } from './onboarding-machine';
+import { canRetry, decideOnboarding, endScreen, progress, resumeOnboarding, type OnboardingEvent, type OnboardingState } from './onboarding-machine';
 import type { OnboardingApp } from './onboarding-steps';
 import { onboardingView } from './onboarding-view';
 
@@ -131,9 +132,25 @@ export class OnboardingController {
       this.kept = { ...this.kept, shown: false };
       await this.host.store.write(this.kept);
       const screen = endScreen(state);
-      if (wasShown && screen?.kind === 'summary' && screen.landingPageUrl !== null) await this.apply([{ kind: 'openLandingPage', url: screen.landingPageUrl }]);
+      if (wasShown && screen?.kind === 'summary' && screen.landingPageUrl !== null) this.openLandingPage(screen.landingPageUrl);
       this.notify();
       return null;
+    });
+  }
+
+  /**
+   * The administrator's way out of the kiosk (the documented key combination): the kiosk closes for good and the
+   * device log says so; the steps go on in the background, and no landing page opens in the administrator's face.
+   */
+  leaveKiosk(): Promise<void> {
+    return this.change(async () => {
+      const state = this.kept?.state ?? null;
+      if (this.kept === null || state === null || !this.kept.shown) return;
+      this.kept = { ...this.kept, shown: false };
+      await this.host.store.write(this.kept);
+      const { done, failed, total } = progress(state);
+      await this.apply([{ kind: 'log', type: 'onboarding.left', data: { outcome: state.outcome, done, failed, total } }]);
+      this.notify();
     });
   }
 
@@ -189,15 +206,24 @@ export class OnboardingController {
       try {
         if (effect.kind === 'log') await this.host.log(logEvent(effect, this.host.clock.now()));
         else if (effect.kind === 'install') await this.host.install(effect.appId);
-        else this.host.openLandingPage(effect.url);
+        // Only while the kiosk shows: after the administrator left it, onboarding's end opens nothing.
+        else if (this.kept?.shown === true) this.openLandingPage(effect.url);
       } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
+        const reason = messageOf(error);
         this.host.logger.error('an onboarding effect failed', { effect: effect.kind, reason });
         // An install that could not even start fails its step, with the reason, rather than wait for the timeout.
         if (effect.kind === 'install') await this.report({ type: 'appInstallFailed', appId: effect.appId, message: reason });
       }
     }
     this.scheduleTick();
+  }
+
+  private openLandingPage(url: string): void {
+    try {
+      this.host.openLandingPage(url);
+    } catch (error) {
+      this.host.logger.error('the landing page could not be opened', { url, reason: messageOf(error) });
+    }
   }
 
   /** While onboarding runs: a tick each second, which ends it at the deadline and moves the countdown. */
@@ -253,6 +279,7 @@ const LOG_MESSAGES: Record<Extract<OnboardingEffect, { kind: 'log' }>['type'], (
   'onboarding.retried': (data) => `Onboarding retried ${String(data.failedSteps)} failed steps.`,
   'onboarding.offline': () => 'Onboarding waits for the network; the time does not run meanwhile.',
   'onboarding.online': () => 'Onboarding has the network back.',
+  'onboarding.left': (data) => `An administrator left the onboarding screen with the key combination while it was ${String(data.outcome)} (${String(data.done)} of ${String(data.total)} steps done); the rest goes on in the background.`,
 };
 
 function logEvent(effect: Extract<OnboardingEffect, { kind: 'log' }>, at: Date): DeviceEvent {

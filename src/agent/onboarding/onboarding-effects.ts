@@ -3,7 +3,16 @@
 import { endScreen, progress, reduceOnboarding, type OnboardingEvent, type OnboardingState } from './onboarding-machine';
 import { stepKey, type OnboardingStep } from './onboarding-steps';
 
-export type OnboardingLogType = 'onboarding.started' | 'onboarding.resumed' | 'onboarding.step' | 'onboarding.ended' | 'onboarding.retried' | 'onboarding.offline' | 'onboarding.online';
+export type OnboardingLogType =
+  | 'onboarding.started'
+  | 'onboarding.resumed'
+  | 'onboarding.step'
+  | 'onboarding.ended'
+  | 'onboarding.retried'
+  | 'onboarding.offline'
+  | 'onboarding.online'
+  /** An administrator left the kiosk with the documented key combination (not a reducer change: the kiosk's, not the steps'). */
+  | 'onboarding.left';
 
 export type OnboardingEffect =
   /** A device log event; the agent stamps it with the time and sends it through its outbox. */

@@ -4,6 +4,7 @@ import type { DeviceApiClient } from '../transport/device-api-client';
 import { failureKindOf } from '../delivery/delivery-failure';
 import type { Clock, Logger, StateStore } from '../core/ports';
 import { fileSetAsideEvent, isRejectionReport, itemRejectedEvent } from './report-events';
+import { messageOf } from '../core/error-message';
 
 /** Most entries per POST, as the device API's request schemas allow. */
 const BATCH_SIZE = 100;
@@ -84,8 +85,4 @@ async function setAside(store: StateStore, entry: OutboxEntry, error: unknown, c
   const reason = messageOf(error);
   if (!isRejectionReport(entry)) await store.putOutbox({ kind: 'event', event: itemRejectedEvent(entry, status, reason, clock.now()) });
   await store.rejectOutbox(entry);
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

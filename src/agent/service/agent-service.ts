@@ -32,6 +32,7 @@ import { systemTimeZone } from '../schedule/system-time-zone';
 import { versionInfo } from './version-info';
 import { statusOf } from './status-of-state';
 import { SerialWorkQueue } from '../core/work-queue';
+import { messageOf } from '../core/error-message';
 
 /** How often an unusable device key is looked at again without a check-in in between (issue 9). */
 const KEY_RECHECK_MS = 3600 * 1000;
@@ -194,6 +195,8 @@ export class AgentService implements AgentServiceContract {
   readonly retryOnboarding = () => this.onboarding.retry();
   readonly finishOnboarding = () => this.onboarding.finish();
   readonly onOnboardingChanged: OnboardingController['onChanged'] = (listener) => this.onboarding.onChanged(listener);
+  /** The administrator's key combination in the kiosk window (src/main): not in the contract, so no page can call it. */
+  readonly leaveOnboardingKiosk = () => this.onboarding.leaveKiosk();
 
   /** Records the retirement on the check-in queue and stops the loop: a retired device's tokens are refused from now on. */
   private async markRetired(retiredAt: string): Promise<void> {
@@ -392,8 +395,4 @@ export class AgentService implements AgentServiceContract {
   private emit(): void {
     this.listeners.emit();
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -2,6 +2,7 @@
 // check-in round until the server has answered, kept across restarts while it cannot be reached.
 import { ServiceError } from '../../shared/agent-service-contract';
 import type { Logger } from '../core/ports';
+import { messageOf } from '../core/error-message';
 
 /** The pending automated enrollment, wherever it is kept; the Node agent's is the PKG's file taken into the state folder. */
 export interface EnrollmentInbox {
@@ -42,8 +43,4 @@ export async function enrollFromInbox(
     logger.error('automated enrollment failed', { serverUrl: pending.serverUrl, reason: messageOf(error), retried });
     return `automated enrollment with ${pending.serverUrl}: ${messageOf(error)}${retried ? ' (tried again at the next check-in)' : ''}`;
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

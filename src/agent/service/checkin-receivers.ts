@@ -6,6 +6,7 @@ import { verifyRevocationList } from '../trust/revocation-list';
 import { revokedSchedules, unassignedSchedules, withoutSchedule } from '../delivery/scheduled-configurations';
 import { deliverScript, needsDelivery, type DeliveryContext } from '../delivery/script-delivery';
 import type { SerialWorkQueue } from '../core/work-queue';
+import { messageOf } from '../core/error-message';
 
 /** What a receiver may use: the delivery context of this check-in, and the queue for work that can take minutes. */
 export interface CheckinContext extends DeliveryContext {
@@ -130,8 +131,4 @@ async function stopRevokedSchedules(context: CheckinContext): Promise<void> {
     await context.update((s) => withoutSchedule(s, entry.configurationId, entry.version));
     context.ports.logger.warn('stopped a recurring script schedule: the certificate that signed it is revoked', { configurationId: entry.configurationId, version: entry.version, signerSerial: entry.signerSerial });
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

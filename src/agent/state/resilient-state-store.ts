@@ -3,6 +3,7 @@ import type { DeviceEvent } from '../../shared/protocol';
 import { outboxEntryId, type AgentState, type JournalEntry, type OutboxEntry } from '../core/agent-state';
 import type { BlobStore, Clock, Logger, SetAsideFile, StateStore } from '../core/ports';
 import { stateUnwritableEvent } from '../outbox/report-events';
+import { messageOf } from '../core/error-message';
 
 /** Most entries held in memory; past that a refused write fails as before, and the run's journal entry reports it as interrupted. */
 const MAX_HELD_ENTRIES = 200;
@@ -172,8 +173,4 @@ function keyOf(entry: OutboxEntry): string {
 /** An error from the file system (it has an errno code), as opposed to a bug such as a schema violation. */
 function isFileSystemError(error: unknown): error is NodeJS.ErrnoException {
   return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string' && /^E[A-Z]+$/.test((error as NodeJS.ErrnoException).code!);
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,6 +1,7 @@
 // What a failed device API call means for the UI: one ServiceError code per kind of failure, with the call's own message.
 import { ServiceError } from '../../shared/agent-service-contract';
 import { DeviceApiError } from './device-api-client';
+import { messageOf } from '../core/error-message';
 
 /** The ServiceError a failed device API call (catalog, installs, retire) stands for. */
 export function deviceApiServiceError(error: unknown): ServiceError {
@@ -31,8 +32,4 @@ export function enrollmentServiceError(error: unknown): ServiceError {
   if (error.serverCode === 'pin_locked') return new ServiceError('pin_locked', message);
   if (status === 401 || status === 403) return new ServiceError('wrong_pin', message);
   return general;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
