@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { HandledConfiguration } from '../../src/agent/core/agent-state';
+import { AgentStateSchema, type HandledConfiguration } from '../../src/agent/core/agent-state';
+import { STATE_SLICES } from '../../src/agent/state/state-slices';
 import { FileBlobStore } from '../../src/agent/state/file-blob-store';
 import { FileStateStore } from '../../src/agent/state/file-state-store';
 import { boundedHandled, HANDLED_CONFIGURATIONS_KEPT } from '../../src/agent/delivery/handled-configurations';
@@ -112,6 +113,18 @@ describe('writes', () => {
     for (const [name, ino] of before) if ((await stat(join(slices, name))).ino !== ino) rewritten.push(name);
     expect(rewritten).toEqual(['checkin.json']);
     await t.agent.stop();
+  });
+
+  it('keeps every field of the state in exactly one slice, so none reads back as its default after a restart', async () => {
+    const fields = Object.keys(AgentStateSchema.shape).sort();
+    const sliced = STATE_SLICES.flatMap((slice) => Object.keys((slice.schema as unknown as { shape: object }).shape)).sort();
+    expect(sliced).toEqual(fields);
+    const t = await enrolled();
+    await t.agent.stop();
+    const store = new FileStateStore(t.stateDir, recordingLogger());
+    const state = (await store.readState())!;
+    await store.writeState({ ...state, enrollmentMethod: 'automated' });
+    expect((await new FileStateStore(t.stateDir, recordingLogger()).readState())?.enrollmentMethod).toBe('automated');
   });
 
   it('refuses a slice written in a format this agent does not know', async () => {

@@ -25,7 +25,7 @@ function pickSlice(name: string, keys: readonly (keyof AgentState)[]): StateSlic
 }
 
 /** Enrollment: who the device is, which server it belongs to, the root it pinned. Written once. */
-export const IDENTITY_SLICE = pickSlice('identity', ['serverUrl', 'deviceId', 'tenantId', 'tenantRootCertificate', 'enrolledAt']);
+export const IDENTITY_SLICE = pickSlice('identity', ['serverUrl', 'deviceId', 'tenantId', 'tenantRootCertificate', 'enrolledAt', 'enrollmentMethod']);
 
 /** Kept recurring configurations; their blobs are in the blob store, named by the signed sha256. */
 export const SCHEDULES_SLICE: StateSlice = {
