@@ -1,9 +1,9 @@
 // The onboarding's effects as a table of event sequences: the device log events, the installs through the catalog's
 // path (steps' packages first, then the background apps), the landing page at the end.
 import { describe, expect, it } from 'vitest';
-import { onboardingEffects, stepOnboarding, type OnboardingEffect, type OnboardingLogType } from '../../src/agent/onboarding/onboarding-effects';
+import { onboardingEffects, resumeEffects, stepOnboarding, type OnboardingEffect, type OnboardingLogType } from '../../src/agent/onboarding/onboarding-effects';
 import type { OnboardingEvent, OnboardingState } from '../../src/agent/onboarding/onboarding-machine';
-import { SECOND, started, T0 } from './onboarding-fixture';
+import { run, SECOND, started, T0 } from './onboarding-fixture';
 
 /** Every effect of `events` after the start, in order. */
 function effectsOf(state: OnboardingState, events: OnboardingEvent[]): OnboardingEffect[] {
@@ -79,5 +79,24 @@ describe('onboarding effects', () => {
     const state = started();
     expect(stepOnboarding(state, { type: 'appInstalled', appId: 'unknown' })).toEqual({ state, effects: [] });
     expect(stepOnboarding(state, { type: 'tick', now: T0 + SECOND }).effects).toEqual([]);
+  });
+});
+
+describe('after a restart', () => {
+  const resumed = (state: OnboardingState) => resumeEffects(state);
+
+  it('installs again each package step that was not installed yet while onboarding runs', () => {
+    const state = run(started(), { type: 'appDownloadStarted', appId: 'office' });
+    expect(resumed(state)).toEqual([log('onboarding.resumed', { unsettledSteps: 1 }), { kind: 'install', appId: 'office' }]);
+  });
+
+  it('after the end, installs again a package whose installer had started, and one still going on after a timeout', () => {
+    const finished = run(started(), { type: 'configurationsApplied' }, { type: 'appInstalled', appId: 'slack' }, { type: 'appInstallStarted', appId: 'office' });
+    expect(finished.outcome).toBe('finished');
+    expect(resumed(finished)).toEqual([log('onboarding.resumed', { unsettledSteps: 1 }), { kind: 'install', appId: 'office' }]);
+    expect(resumed(run(finished, { type: 'appInstalled', appId: 'office' }))).toEqual([]);
+    const timedOut = run(started(), { type: 'tick', now: T0 + 200 * SECOND });
+    expect(timedOut.outcome).toBe('timed-out');
+    expect(resumed(timedOut)).toEqual([log('onboarding.resumed', { unsettledSteps: 1 }), { kind: 'install', appId: 'office' }]);
   });
 });

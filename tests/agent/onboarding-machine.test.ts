@@ -79,11 +79,27 @@ describe('steps', () => {
     expect(state.outcome).toBe('finished-with-failures');
   });
 
-  it('stay settled: a failure after the install started, or a repeated report, changes nothing', () => {
-    const state = run(started(), { type: 'appInstallStarted', appId: 'office' }, { type: 'appInstallFailed', appId: 'slack', message: 'disk full' });
+  it('stay settled: a repeated or late report changes nothing once the installer finished', () => {
+    const state = run(started(), { type: 'appInstallStarted', appId: 'office' }, { type: 'appInstalled', appId: 'office' }, { type: 'appInstallFailed', appId: 'slack', message: 'disk full' });
     expect(run(state, { type: 'appInstallFailed', appId: 'office', message: 'postinstall failed' })).toBe(state);
     expect(run(state, { type: 'appInstalled', appId: 'slack' })).toBe(state);
     expect(run(state, { type: 'appDownloadStarted', appId: 'office' })).toBe(state);
+    expect(run(state, { type: 'appInstallStarted', appId: 'office' })).toBe(state);
+  });
+
+  it('count an app as installed once its installer started, and still fail it when the installer then fails', () => {
+    let state = run(started(), { type: 'configurationsApplied' }, { type: 'appInstalled', appId: 'slack' }, { type: 'appInstallStarted', appId: 'office' });
+    expect(state.outcome).toBe('finished');
+    expect(state.steps[2]).toMatchObject({ status: 'done', installing: true });
+    expect(run(state, { type: 'appDownloadStarted', appId: 'office' })).toBe(state);
+    state = run(state, { type: 'appInstallFailed', appId: 'office', message: 'The installer said the disk is full.' });
+    expect(state.steps[2]).toMatchObject({ status: 'failed', installing: false, failureMessage: 'The installer said the disk is full.' });
+    // The landing page was shown; what is shown now is the summary with Retry, and a kept state that resumes.
+    expect(state.outcome).toBe('finished-with-failures');
+    expect(endScreen(state)).toMatchObject({ kind: 'summary', canRetry: true });
+    expect(resumeOnboarding(JSON.parse(JSON.stringify(state)), T0 + MINUTE).ok).toBe(true);
+    const installed = run(started(), { type: 'appInstallStarted', appId: 'office' }, { type: 'appInstalled', appId: 'office' });
+    expect(installed.steps[2]).toMatchObject({ status: 'done', installing: false });
   });
 
   it('ignore reports about unknown and background apps, returning the same state, and never change the state given', () => {
@@ -175,7 +191,7 @@ describe('retry', () => {
     expect(state.outcome).toBe('running');
     expect(state.startedAt).toBe(T0 + 90 * SECOND);
     expect(state.deadline).toBe(T0 + 210 * SECOND);
-    expect(state.steps[1]).toEqual({ kind: 'app', appId: 'slack', appName: 'Slack', appType: 'app-store', status: 'pending', failureMessage: null, attempt: 2 });
+    expect(state.steps[1]).toEqual({ kind: 'app', appId: 'slack', appName: 'Slack', appType: 'app-store', status: 'pending', failureMessage: null, attempt: 2, installing: false });
     expect(state.steps.map((step) => step.attempt)).toEqual([1, 2, 1]);
     expect(run(state, { type: 'tick', now: T0 + 209 * SECOND }).outcome).toBe('running');
     expect(run(state, { type: 'tick', now: T0 + 210 * SECOND }).outcome).toBe('timed-out');

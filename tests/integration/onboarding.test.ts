@@ -36,7 +36,8 @@ async function app(body: object, pkg?: Buffer): Promise<string> {
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'atwork-it-onboarding-'));
   const installer = path.join(dir, 'installer.sh');
-  await writeFile(installer, '#!/bin/sh\necho "installer: The install was successful."\n');
+  // Fails a package that says it is broken, as macOS's installer fails one whose postinstall fails.
+  await writeFile(installer, '#!/bin/sh\nif grep -q broken "$1"; then echo "installer: The package could not be installed: the disk is full." >&2; exit 1; fi\necho "installer: The install was successful."\n');
   await chmod(installer, 0o755);
   process.env.ATWORK_TEST_INSTALLER = installer;
   server = await startServer({ dataDir: path.join(dir, 'server') });
@@ -118,5 +119,30 @@ describe('kiosk onboarding', () => {
     await agent.enroll({ serverUrl, username: 'new-hire', pin });
     await agent.checkInNow();
     expect(await agent.getOnboarding()).toBeNull();
+  });
+
+  it('fails a step whose installer fails after it started, shows it with Retry, and installs it on retry', async () => {
+    const pages = await app({ type: 'pkg', name: 'Pages', bundleId: 'com.example.pages', priority: 'high' }, Buffer.from('broken pages package'));
+    const { token } = await admin.call<{ token: string }>('POST', '/enrollment-tokens', { name: 'New hires, again', userId });
+    const agent = mac('mac-failing');
+    await agent.enroll({ serverUrl, token });
+    await agent.checkInNow();
+    const failed = await waitFor('the summary', async () => {
+      const view = await agent.getOnboarding();
+      return view?.outcome === 'finished-with-failures' ? view : undefined;
+    });
+    expect(failed.steps.find((step) => step.appName === 'Pages')).toMatchObject({ status: 'failed', failureMessage: 'The installer exited with code 1: installer: The package could not be installed: the disk is full.' });
+    expect(failed.end).toEqual({ kind: 'summary', canRetry: true, landingPageUrl: 'https://intranet.example.com/welcome' });
+
+    await admin.call('PUT', `/apps/${pages}/package`, Buffer.from('pages package, fixed'), { raw: true });
+    await agent.checkInNow();
+    await agent.retryOnboarding();
+    const fixed = await waitFor('the retried step installed', async () => {
+      const view = await agent.getOnboarding();
+      const pages = view?.steps.find((step) => step.appName === 'Pages');
+      return pages?.status === 'done' && (await agent.getInstalls()).some((install) => install.appId === pages && install.phase === 'installed') ? view : undefined;
+    });
+    expect(fixed?.outcome).toBe('finished');
+    expect(fixed?.steps.find((step) => step.appName === 'Pages')?.attempt).toBe(2);
   });
 });

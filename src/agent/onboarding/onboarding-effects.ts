@@ -55,13 +55,16 @@ export function onboardingEffects(before: OnboardingState | null, after: Onboard
 }
 
 /**
- * After the agent restarted mid-onboarding: the installs under way died with it (the install path clears what an
- * interrupted install left), so each unsettled step's package is installed again.
+ * After the agent restarted: the installs under way died with it (the install path clears what an interrupted install
+ * left), so each step's package that was not installed yet is installed again. While onboarding runs that is every
+ * unsettled step; after its end only the steps whose installer had started (done, still installing), and, after a
+ * timeout, the steps still going on in the background.
  */
 export function resumeEffects(state: OnboardingState): OnboardingEffect[] {
-  if (state.outcome !== 'running') return [];
-  const unsettled = state.steps.filter(installsItself).filter((step) => step.status === 'pending' || step.status === 'running');
-  return [{ kind: 'log', type: 'onboarding.resumed', data: { unsettledSteps: unsettled.length } }, ...unsettled.map((step): OnboardingEffect => ({ kind: 'install', appId: step.appId }))];
+  const unsettled = (step: OnboardingStep) => step.status === 'pending' || step.status === 'running';
+  const interrupted = state.steps.filter(installsItself).filter((step) => step.installing || ((state.outcome === 'running' || state.outcome === 'timed-out') && unsettled(step)));
+  if (state.outcome !== 'running' && interrupted.length === 0) return [];
+  return [{ kind: 'log', type: 'onboarding.resumed', data: { unsettledSteps: interrupted.length } }, ...interrupted.map((step): OnboardingEffect => ({ kind: 'install', appId: step.appId }))];
 }
 
 function startEffects(state: OnboardingState): OnboardingEffect[] {

@@ -72,6 +72,7 @@ function stateProblem(state: OnboardingState): string | null {
   const appIds = state.steps.flatMap((step) => (step.kind === 'app' ? [step.appId] : []));
   if (new Set(appIds).size !== appIds.length) return 'an app has more than one step';
   if (state.steps.some((step) => (step.status === 'failed') !== (step.failureMessage !== null))) return 'a step has a failure message without having failed, or failed without one';
+  if (state.steps.some((step) => step.kind === 'app' && step.installing && step.status !== 'done')) return 'a step is installing without being done';
   if (state.offline !== (state.offlineSince !== null)) return 'offline and offlineSince disagree';
   if (state.deadline < state.startedAt + state.timeoutSeconds * 1000) return 'the deadline is earlier than the start plus the timeout';
   const settled = state.steps.every(isSettled);
@@ -162,8 +163,9 @@ export function reduceOnboarding(state: OnboardingState, event: OnboardingEvent)
     case 'appDownloadStarted':
       return withReport(state, isApp(event.appId), { kind: 'started' });
     case 'appInstallStarted':
-    case 'appInstalled':
       // An install that has started counts as installed: the user need not wait for the last bytes of a large app.
+      return withReport(state, isApp(event.appId), { kind: 'installing' });
+    case 'appInstalled':
       return withReport(state, isApp(event.appId), { kind: 'succeeded' });
     case 'appInstallFailed':
       return withReport(state, isApp(event.appId), { kind: 'failed', message: event.message });
@@ -191,7 +193,12 @@ function withReport(state: OnboardingState, matches: (step: OnboardingStep) => b
     return next;
   });
   if (!changed) return state;
-  return { ...state, steps, outcome: state.outcome === 'running' ? runningOutcome(steps) : state.outcome };
+  return { ...state, steps, outcome: state.outcome === 'running' ? runningOutcome(steps) : endedOutcome(state.outcome, steps) };
+}
+
+/** After the end, an install that failed once it had started turns a clean finish into one with failures. */
+function endedOutcome(outcome: OnboardingOutcome, steps: readonly OnboardingStep[]): OnboardingOutcome {
+  return outcome === 'finished' && steps.some((step) => step.status === 'failed') ? 'finished-with-failures' : outcome;
 }
 
 /** The outcome of a running onboarding with `steps`: still running until every step settled. */

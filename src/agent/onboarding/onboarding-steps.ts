@@ -26,7 +26,18 @@ const stepFields = {
 export const ConfigurationsStepSchema = z.object({ kind: z.literal('configurations'), ...stepFields });
 
 /** A high-priority app the user waits for; `pkg` and App Store apps only, since Packager apps always install in the background. */
-export const AppStepSchema = z.object({ kind: z.literal('app'), appId: z.string().min(1), appName: z.string(), appType: z.enum(['pkg', 'app-store']), ...stepFields });
+export const AppStepSchema = z.object({
+  kind: z.literal('app'),
+  appId: z.string().min(1),
+  appName: z.string(),
+  appType: z.enum(['pkg', 'app-store']),
+  ...stepFields,
+  /**
+   * Done because its installation started, the installer not finished yet: a failure still fails the step, and a
+   * restart installs it again. Absent in states kept before it existed, which read as finished.
+   */
+  installing: z.boolean().default(false),
+});
 
 export const OnboardingStepSchema = z.discriminatedUnion('kind', [ConfigurationsStepSchema, AppStepSchema]);
 export type OnboardingStep = z.infer<typeof OnboardingStepSchema>;
@@ -57,7 +68,7 @@ export function planSteps(apps: readonly OnboardingApp[]): { steps: OnboardingSt
     seen.add(app.id);
     if (app.type === 'packager') backgroundApps.push({ appId: app.id, appName: app.name, appType: app.type, reason: 'packager' });
     else if (app.priority === 'normal') continue;
-    else steps.push({ kind: 'app', appId: app.id, appName: app.name, appType: app.type, status: 'pending', failureMessage: null, attempt: 1 });
+    else steps.push({ kind: 'app', appId: app.id, appName: app.name, appType: app.type, status: 'pending', failureMessage: null, attempt: 1, installing: false });
   }
   return { steps, backgroundApps };
 }
@@ -77,22 +88,31 @@ export function isPassed(step: OnboardingStep): boolean {
   return step.status === 'done' || step.status === 'skipped';
 }
 
-/** What a device report does to a step. */
-export type StepReport = { kind: 'started' } | { kind: 'succeeded' } | { kind: 'skipped' } | { kind: 'failed'; message: string };
+/** What a device report does to a step: `installing` the installer started, `succeeded` it (or the step) finished. */
+export type StepReport = { kind: 'started' } | { kind: 'installing' } | { kind: 'succeeded' } | { kind: 'skipped' } | { kind: 'failed'; message: string };
 
 /**
  * `step` after `report`, or the same object when the report does not move it.
  *
- * A settled step stays as it is: a late or repeated report (an install that fails after it started, a duplicate
- * "installed") never changes what the user was already shown. A failure while the device is offline is taken for a
- * consequence of the lost network and puts the step back to pending, to be tried again once the network is back,
- * rather than failing it for a reason the user cannot fix.
+ * An app counts as installed once its installation started: the step is done then, and onboarding moves on. Until
+ * the installer finished, the step is `installing`: a failure then still fails it, since a summary that says "ready"
+ * for an app that is not there would be a lie. Otherwise a settled step stays as it is: a late or repeated report
+ * never changes it. A failure while the device is offline, before the installer started, is taken for a consequence
+ * of the lost network and puts the step back to pending, to be tried again once the network is back, rather than
+ * failing it for a reason the user cannot fix.
  */
 export function reportedStep(step: OnboardingStep, report: StepReport, offline: boolean): OnboardingStep {
+  if (step.kind === 'app' && step.installing) {
+    if (report.kind === 'succeeded') return { ...step, installing: false };
+    if (report.kind === 'failed') return { ...step, status: 'failed', failureMessage: report.message, installing: false };
+    return step;
+  }
   if (isSettled(step)) return step;
   switch (report.kind) {
     case 'started':
       return step.status === 'pending' ? { ...step, status: 'running' } : step;
+    case 'installing':
+      return step.kind === 'app' ? { ...step, status: 'done', installing: true } : { ...step, status: 'done' };
     case 'succeeded':
       return { ...step, status: 'done' };
     case 'skipped':
