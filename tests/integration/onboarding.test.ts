@@ -139,8 +139,8 @@ describe('kiosk onboarding', () => {
     await agent.retryOnboarding();
     const fixed = await waitFor('the retried step installed', async () => {
       const view = await agent.getOnboarding();
-      const pages = view?.steps.find((step) => step.appName === 'Pages');
-      return pages?.status === 'done' && (await agent.getInstalls()).some((install) => install.appId === pages && install.phase === 'installed') ? view : undefined;
+      const step = view?.steps.find((candidate) => candidate.appName === 'Pages');
+      return step?.status === 'done' && (await agent.getInstalls()).some((install) => install.appId === pages && install.phase === 'installed') ? view : undefined;
     });
     expect(fixed?.outcome).toBe('finished');
     expect(fixed?.steps.find((step) => step.appName === 'Pages')?.attempt).toBe(2);

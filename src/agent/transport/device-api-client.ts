@@ -53,6 +53,8 @@ export class DeviceApiError extends Error {
      */
     readonly answeredBy: 'atwork' | 'other' | null = null,
     readonly serverCode: string | null = null,
+    /** The Atwork server's own sentence, meant for people; null when another server answered or none did. */
+    readonly serverMessage: string | null = null,
   ) {
     super(`${what}: ${detail}`);
     this.name = 'DeviceApiError';
@@ -194,6 +196,6 @@ export function refusal(what: string, status: number, body: Buffer, headers: Rec
   } catch {
     // Not JSON: not an Atwork error body.
   }
-  if (parsed?.success) return new DeviceApiError(what, status, null, `server said ${status}: ${parsed.data.message}`, retryAfterMs, 'atwork', parsed.data.error);
+  if (parsed?.success) return new DeviceApiError(what, status, null, `server said ${status}: ${parsed.data.message}`, retryAfterMs, 'atwork', parsed.data.error, parsed.data.message);
   return new DeviceApiError(what, status, null, `server said ${status}: ${text.slice(0, 200).trim() || 'no message'}`, retryAfterMs, 'other');
 }

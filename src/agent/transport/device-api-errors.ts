@@ -13,9 +13,13 @@ export function deviceApiServiceError(error: unknown): ServiceError {
   if (status === 502 || status === 503 || status === 504) return new ServiceError('server_unreachable', `The server is not available (${message}).`);
   if (status === null || error.answeredBy === 'other') return new ServiceError('not_atwork_server', `The server did not answer as an Atwork server does (${message}).`);
   if (status === 401 || status === 403) return new ServiceError('not_enrolled', `The server no longer accepts this device (${message}).`);
-  if (status === 404) return new ServiceError('not_found', `The server has no such item for this device (${message}).`);
-  if (status === 400 || status === 413 || status === 422) return new ServiceError('invalid_input', `The server refused the request (${message}).`);
+  // The Atwork server's sentence says what is missing or wrong in words for the person at the Mac (the call and the
+  // status stay in the agent's log).
+  if (status === 404) return new ServiceError('not_found', error.serverMessage ?? `The server has no such item for this device (${message}).`);
+  if (status === 400 || status === 413 || status === 422) return new ServiceError('invalid_input', error.serverMessage ?? `The server refused the request (${message}).`);
   if (status === 429) return new ServiceError('rate_limited', `The server asks this device to wait (${message}).`);
+  // A refusal of the request as it stands (a Mac with no user cannot review): the server's sentence is the whole story.
+  if (status === 409 && error.serverMessage !== null) return new ServiceError('unknown', error.serverMessage);
   return new ServiceError('unknown', `The server failed (${message}).`);
 }
 
