@@ -2,7 +2,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Migrator } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ENROLL_SUBJECT, signDeviceToken } from '../../src/shared/node/device-token';
+import { signDeviceToken } from '../../src/shared/node/device-token';
 import { sha256Hex } from '../../src/shared/node/blob-cipher';
 import { ENROLLMENT_TOKEN_PATTERN, EnrollResponseSchema } from '../../src/shared/protocol';
 import { adminCommand } from '../../src/server/admin-api/admin-cli/admin-command';
@@ -60,19 +60,7 @@ describe.each(BACKENDS)('enrollment tokens on %s', (backend) => {
     return response.json();
   }
 
-  async function enrollWithToken(token: unknown, keys: DeviceKeys = newDeviceKeys(), name = 'Lab Mac') {
-    return t.server.app.inject({
-      method: 'POST',
-      url: `${DEVICE}/enroll`,
-      headers: { authorization: `Bearer ${await signDeviceToken(keys.privateKey, ENROLL_SUBJECT, clock)}` },
-      payload: {
-        method: 'token',
-        token,
-        publicKey: keys.publicJwk,
-        device: { name, osName: 'macOS', osVersion: '15.2', model: 'Mac16,10', serialNumber: 'C02TEST', agentVersion: '0.4.0' },
-      },
-    });
-  }
+  const enrollWithToken = (token: unknown, keys?: DeviceKeys, name?: string) => t.enrollWithToken(token, keys, name, clock);
 
   async function checkIn(keys: DeviceKeys, deviceId: string) {
     return t.server.app.inject({
@@ -134,7 +122,7 @@ describe.each(BACKENDS)('enrollment tokens on %s', (backend) => {
     const unknownId = randomUUID();
     const unknown = await t.admin('POST', '/enrollment-tokens', { name: 'x', userId: unknownId });
     expect(unknown.statusCode).toBe(404);
-    expect(unknown.json()).toEqual({ error: 'not_found', message: `User ${unknownId} does not exist; an enrollment token enrolls devices to an existing user.` });
+    expect(unknown.json()).toEqual({ error: 'not_found', message: `User ${unknownId} does not exist; name an existing user, or leave userId out to enroll devices without a user.` });
     expect((await t.adminOk<{ enrollmentTokens: unknown[] }>('GET', '/enrollment-tokens')).enrollmentTokens).toHaveLength(2);
   });
 

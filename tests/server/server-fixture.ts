@@ -105,6 +105,21 @@ export class TestServer {
     });
   }
 
+  /** Enrolls a device with an enrollment token (issue 12), its proof signed at `at`. */
+  async enrollWithToken(token: unknown, keys: DeviceKeys = newDeviceKeys(), name = 'Lab Mac', at = new Date()): Promise<LightMyRequestResponse> {
+    return this.server.app.inject({
+      method: 'POST',
+      url: `${DEVICE}/enroll`,
+      headers: { authorization: `Bearer ${await signDeviceToken(keys.privateKey, ENROLL_SUBJECT, at)}` },
+      payload: {
+        method: 'token',
+        token,
+        publicKey: keys.publicJwk,
+        device: { name, osName: 'macOS', osVersion: '15.2', model: 'Mac16,10', serialNumber: 'C02TEST', agentVersion: '0.4.0' },
+      },
+    });
+  }
+
   /** Creates a user and PIN and enrolls a new device with fresh keys. */
   async enrolledDevice(username: string): Promise<{ deviceId: string; keys: DeviceKeys; enrollment: EnrollResponse }> {
     const { pin } = await this.createUserWithPin(username);

@@ -14,7 +14,7 @@ import {
 } from '../../shared/catalog-protocol';
 import { catalogSearchTerm, matchesCatalogSearch } from '../../shared/catalog-search';
 import type { DeviceEvent } from '../../shared/protocol';
-import { HttpError, notFound } from '../app/http-errors';
+import { conflict, HttpError, notFound } from '../app/http-errors';
 import type { ServerContext } from '../app/server-context';
 import { distributionTarget, type DeviceRef } from '../configurations/device-assignments';
 import { includesDevice, readDistribution } from '../configurations/distribution';
@@ -30,6 +30,7 @@ import { issuePackageTicket } from './package-tickets';
 import { listReviews, ratingSummaries, reviewOfUser, reviewView, saveReview } from './review-queries';
 
 const NOT_IN_CATALOG = "There is no such app in this device's catalog.";
+export const NO_USER_TO_REVIEW = 'This Mac has no user assigned, so it cannot review apps; ask your administrator to assign it a user.';
 /** The most categories a catalog page lists (CatalogPageSchema). */
 const MAX_CATEGORIES = 200;
 
@@ -90,7 +91,7 @@ export async function catalogAppDetails(ctx: ServerContext, device: DeviceRef, a
     screenshotsByApp(ctx.db, [app.id]),
     ratingSummaries(ctx.db, [app.id]),
     installStates(ctx.db, device.id, [app]),
-    reviewOfUser(ctx.db, app.id, device.userId),
+    device.userId === null ? undefined : reviewOfUser(ctx.db, app.id, device.userId),
   ]);
   const state = states.get(app.id);
   return appDetails(app, {
@@ -109,12 +110,14 @@ export async function catalogReviews(ctx: ServerContext, device: DeviceRef, appI
   return { reviews: rows.map(reviewView), page: answered };
 }
 
-/** The device's enrolled user's one review of the app, written or replaced. */
+/** The device's enrolled user's one review of the app, written or replaced; a device without a user has no one to write it. */
 export async function putReview(ctx: ServerContext, device: DeviceRef, appId: string, input: ReviewInput): Promise<Review> {
   const app = await distributedApp(ctx, device, appId);
-  await saveReview(ctx.db, app.id, device.userId, { rating: input.rating, title: input.title.trim(), text: input.text.trim() }, ctx.now().toISOString());
-  const saved = await reviewOfUser(ctx.db, app.id, device.userId);
-  if (saved === undefined) throw new Error(`review of app ${app.id} by user ${device.userId} vanished after it was saved`);
+  const { userId } = device;
+  if (userId === null) throw conflict(NO_USER_TO_REVIEW);
+  await saveReview(ctx.db, app.id, userId, { rating: input.rating, title: input.title.trim(), text: input.text.trim() }, ctx.now().toISOString());
+  const saved = await reviewOfUser(ctx.db, app.id, userId);
+  if (saved === undefined) throw new Error(`review of app ${app.id} by user ${userId} vanished after it was saved`);
   return reviewView(saved);
 }
 

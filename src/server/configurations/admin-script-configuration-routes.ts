@@ -236,7 +236,7 @@ export function adminScriptConfigurationRoutes(app: FastifyInstance, ctx: Server
     const deviceGroups = groupsOf(deviceMemberships, 'device_id');
     const states = [];
     for (const d of devices) {
-      const target = { id: d.id, userId: d.user_id, userGroupIds: userGroups.get(d.user_id) ?? [], deviceGroupIds: deviceGroups.get(d.id) ?? [] };
+      const target = { id: d.id, userId: d.user_id, userGroupIds: d.user_id === null ? [] : (userGroups.get(d.user_id) ?? []), deviceGroupIds: deviceGroups.get(d.id) ?? [] };
       if (!includesDevice(distribution, target)) continue;
       const agentConfiguration = effectiveAgentConfiguration(agentConfigurations, target);
       const state = agentConfiguration ? ('distributed' as const) : ('error' as const);

@@ -13,7 +13,8 @@ const VariablesSchema = z.record(z.string(), z.string());
 export interface DeviceRef {
   id: string;
   tenantId: string;
-  userId: string;
+  /** Null for a device enrolled without a user. */
+  userId: string | null;
 }
 
 export interface TargetedScriptConfiguration {
@@ -40,8 +41,9 @@ export const NO_AGENT_CONFIGURATION_REASON =
 
 /** The device with the groups it and its user belong to, as distribution matches it. */
 export async function distributionTarget(db: Db, device: DeviceRef): Promise<DistributionTarget> {
+  const { userId } = device;
   const [userGroups, deviceGroups] = await Promise.all([
-    db.selectFrom('user_group_members').select('group_id').where('user_id', '=', device.userId).execute(),
+    userId === null ? [] : db.selectFrom('user_group_members').select('group_id').where('user_id', '=', userId).execute(),
     db.selectFrom('device_group_members').select('group_id').where('device_id', '=', device.id).execute(),
   ]);
   return { id: device.id, userId: device.userId, userGroupIds: userGroups.map((g) => g.group_id), deviceGroupIds: deviceGroups.map((g) => g.group_id) };
@@ -67,11 +69,11 @@ export function effectiveAgentConfiguration(
   return row ? { id: row.id, name: row.name, settings: AgentConfigSchema.parse(JSON.parse(row.settings)) } : null;
 }
 
-/** Values of the alternate variables for one device. */
+/** Values of the alternate variables for one device; the user's are empty for a device without one. */
 async function alternateVariableValues(db: Db, device: DeviceRef): Promise<Record<AlternateVariable, string>> {
   const row = await db
     .selectFrom('devices as d')
-    .innerJoin('users as u', 'u.id', 'd.user_id')
+    .leftJoin('users as u', 'u.id', 'd.user_id')
     .select(['d.name', 'd.facts', 'd.os_version', 'u.username', 'u.display_name'])
     .where('d.id', '=', device.id)
     .executeTakeFirst();

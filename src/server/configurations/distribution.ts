@@ -57,7 +57,8 @@ export function readDistribution(stored: string): Distribution {
 /** A device as distribution sees it: itself, its user, and the groups of both. */
 export interface DistributionTarget {
   id: string;
-  userId: string;
+  /** Null for a device without a user: only distributions to everyone, to it or to its device groups reach it. */
+  userId: string | null;
   userGroupIds: readonly string[];
   deviceGroupIds: readonly string[];
 }
@@ -67,7 +68,7 @@ export function includesDevice(distribution: Distribution, device: DistributionT
   if (distribution.kind !== 'custom') return distribution.kind === 'everyone';
   return (
     distribution.devices.includes(device.id) ||
-    distribution.users.includes(device.userId) ||
+    (device.userId !== null && distribution.users.includes(device.userId)) ||
     distribution.userGroups.some((g) => device.userGroupIds.includes(g)) ||
     distribution.deviceGroups.some((g) => device.deviceGroupIds.includes(g))
   );

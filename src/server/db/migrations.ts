@@ -8,6 +8,7 @@ import { deviceTicketsAndOutputEncoding } from './migrations/0011-device-tickets
 import { appCatalog } from './migrations/0012-app-catalog';
 import { catalogRevisions } from './migrations/0013-catalog-revisions';
 import { enrollmentTokens } from './migrations/0014-enrollment-tokens';
+import { devicesWithoutUsers } from './migrations/0015-devices-without-users';
 
 // Kysely's Migrator keys applied migrations on these names: an existing database upgrades only while they stay as they are.
 export const MIGRATIONS: Record<string, Migration> = {
@@ -18,6 +19,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0012_app_catalog': appCatalog,
   '0013_catalog_revisions': catalogRevisions,
   '0014_enrollment_tokens': enrollmentTokens,
+  '0015_devices_without_users': devicesWithoutUsers,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

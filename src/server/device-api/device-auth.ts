@@ -9,7 +9,8 @@ import { unauthorized } from '../app/http-errors';
 export interface AuthenticatedDevice {
   id: string;
   tenantId: string;
-  userId: string;
+  /** Null for a device enrolled without a user. */
+  userId: string | null;
   publicJwk: DevicePublicJwk;
 }
 

@@ -19,7 +19,8 @@ export const UNUSABLE_ENROLLMENT_TOKEN = 'The enrollment token is unknown, revok
 interface Enrollment {
   method: EnrollmentMethod;
   tokenId: string | null;
-  userId: string;
+  /** Null when the token names no user: the device has none until an administrator assigns one. */
+  userId: string | null;
 }
 
 /** Enrolls a device; `proofToken` is the JWT with subject ENROLL_SUBJECT signed by the key in the request. */

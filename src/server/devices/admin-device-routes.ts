@@ -6,11 +6,12 @@ import { adminActor } from '../admin-api/admin-auth';
 import { addAdminRoute, defineAdminRoute, IdParamsSchema, PageQuerySchema, SearchTermSchema } from '../admin-api/admin-route';
 import { auditedChange } from '../audit/audit-log';
 import { loadDeviceAssignments, NO_AGENT_CONFIGURATION_REASON } from '../configurations/device-assignments';
-import { deleteDevice, deviceById, deviceDetails, deviceLogs, listDeviceApps, listDevices, renameDevice, type DeviceRow } from './device-queries';
+import { deleteDevice, deviceById, deviceDetails, deviceLogs, listDeviceApps, listDevices, updateDevice, type DeviceRow } from './device-queries';
 import { configurationsNaming, describeUses } from '../configurations/distribution';
 import { conflict, notFound } from '../app/http-errors';
 import type { ServerContext } from '../app/server-context';
 import { deviceAppInstalls } from '../catalog/install-report-queries';
+import { userById } from '../users/user-queries';
 
 const IsoInstant = z.iso.datetime({ offset: true });
 
@@ -60,9 +61,12 @@ export const DEVICE_ROUTES = {
     method: 'PATCH',
     path: '/devices/:id',
     operation: 'devices.update',
-    summary: 'Rename a device.',
+    summary: 'Rename a device, or assign it a user (e.g. a Mac enrolled without one); it gets what is distributed to its new user from its next check-in.',
     params: IdParamsSchema,
-    body: z.strictObject({ name: z.string().trim().min(1).max(200) }),
+    body: z.strictObject({
+      name: z.string().trim().min(1).max(200).optional(),
+      userId: z.string().min(1).max(64).nullable().optional().describe('the user the device belongs to; null leaves it without a user'),
+    }),
   }),
   delete: defineAdminRoute({
     method: 'DELETE',
@@ -137,11 +141,18 @@ export function adminDeviceRoutes(app: FastifyInstance, ctx: ServerContext): voi
 
   addAdminRoute(app, DEVICE_ROUTES.update, async ({ params, body, request }) => {
     const before = await findDevice(params.id);
+    const after: DeviceRow = { ...before, name: body.name ?? before.name };
+    if (body.userId !== undefined) {
+      const user = body.userId === null ? null : await userById(ctx.db, ctx.tenant.id, body.userId);
+      if (user === undefined) throw notFound(`User ${body.userId} does not exist; name an existing user, or null for none.`);
+      after.user_id = user?.id ?? null;
+      after.username = user?.username ?? null;
+    }
     const now = ctx.now();
-    await auditedChange(ctx.db, { at: now, actor: adminActor(request), action: 'device.update', target: `device:${before.id}`, before: deviceView(before), after: { ...deviceView(before), name: body.name } }, async (trx) => {
-      await renameDevice(trx, before.id, body.name);
+    await auditedChange(ctx.db, { at: now, actor: adminActor(request), action: 'device.update', target: `device:${before.id}`, before: deviceView(before), after: deviceView(after) }, async (trx) => {
+      await updateDevice(trx, before.id, { name: after.name, user_id: after.user_id });
     });
-    return { ...deviceView(before), name: body.name };
+    return deviceView(after);
   });
 
   addAdminRoute(app, DEVICE_ROUTES.delete, async ({ params, request }) => {

@@ -1,4 +1,4 @@
-// Admin API: enrollment tokens (issue 12) — multi-use, expiring, scoped to a user, shown once, stored only as a sha256, revocable.
+// Admin API: enrollment tokens (issue 12) — multi-use, expiring, scoped to the tenant and optionally a user, shown once, stored only as a sha256, revocable.
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -45,10 +45,16 @@ export const ENROLLMENT_TOKEN_ROUTES = {
     path: '/enrollment-tokens',
     operation: 'enrollment-tokens.create',
     summary:
-      'Create an enrollment token for automated enrollment (e.g. a package an MDM server installs); every device enrolled with it belongs to the user. It works for any number of devices until it expires or is revoked, and is in this answer only.',
+      'Create an enrollment token for automated enrollment (e.g. a package an MDM server installs); every device enrolled with it belongs to its user, or to no user when it names none (a lab or shared Mac). It works for any number of devices until it expires or is revoked, and is in this answer only.',
     body: z.strictObject({
       name: z.string().trim().min(1).max(200),
-      userId: z.string().min(1).max(64),
+      userId: z
+        .string()
+        .min(1)
+        .max(64)
+        .nullable()
+        .optional()
+        .describe('the user every device enrolled with the token belongs to; left out or null, the devices have no user and get only what is distributed to everyone, to them or to their device groups'),
       ttlSeconds: BoundedInt(MIN_ENROLLMENT_TOKEN_TTL_SECONDS, MAX_ENROLLMENT_TOKEN_TTL_SECONDS).optional().describe('seconds until the token expires: 3600 to 31536000, 30 days when left out'),
     }),
     successStatus: 201,
@@ -96,15 +102,16 @@ export function adminEnrollmentTokenRoutes(app: FastifyInstance, ctx: ServerCont
   });
 
   addAdminRoute(app, ENROLLMENT_TOKEN_ROUTES.create, async ({ body, request }) => {
-    const user = await userById(ctx.db, ctx.tenant.id, body.userId);
-    if (!user) throw notFound(`User ${body.userId} does not exist; an enrollment token enrolls devices to an existing user.`);
+    const userId = body.userId ?? null;
+    const user = userId === null ? null : await userById(ctx.db, ctx.tenant.id, userId);
+    if (user === undefined) throw notFound(`User ${userId} does not exist; name an existing user, or leave userId out to enroll devices without a user.`);
     const token = `atwe_${randomBytes(32).toString('base64url')}`;
     const now = ctx.now();
     const row: EnrollmentTokenRow = {
       id: randomUUID(),
       name: body.name,
-      user_id: user.id,
-      username: user.username,
+      user_id: user?.id ?? null,
+      username: user?.username ?? null,
       created_at: now.toISOString(),
       expires_at: new Date(now.getTime() + (body.ttlSeconds ?? DEFAULT_ENROLLMENT_TOKEN_TTL_SECONDS) * 1000).toISOString(),
       revoked_at: null,

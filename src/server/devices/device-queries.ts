@@ -7,7 +7,8 @@ import { paginate, type Page } from '../db/paginate';
 export interface DevicesTable {
   id: string;
   tenant_id: string;
-  user_id: string;
+  /** Null for a device without a user: enrolled with a token that names none, or its user taken away (0015). */
+  user_id: string | null;
   name: string;
   status: 'active' | 'retired';
   public_jwk: string;
@@ -45,8 +46,8 @@ export interface DeviceRow {
   id: string;
   name: string;
   status: string;
-  user_id: string;
-  username: string;
+  user_id: string | null;
+  username: string | null;
   last_checkin_at: string | null;
   agent_version: string | null;
   os_version: string | null;
@@ -72,7 +73,7 @@ const DEVICE_COLUMNS = [
 ] as const;
 
 function devicesWithUsers(db: Db, tenantId: string) {
-  return db.selectFrom('devices as d').innerJoin('users as u', 'u.id', 'd.user_id').where('d.tenant_id', '=', tenantId);
+  return db.selectFrom('devices as d').leftJoin('users as u', 'u.id', 'd.user_id').where('d.tenant_id', '=', tenantId);
 }
 
 export interface DeviceFilter {
@@ -162,7 +163,7 @@ export async function listDeviceApps(db: Db, deviceId: string, q: string | undef
   return { apps: rows.map((r) => ({ bundleId: r.bundle_id, name: r.name, version: r.version, reportedAt: r.reported_at })), page: answered };
 }
 
-export function activeDevices(db: Db, tenantId: string): Promise<{ id: string; name: string; user_id: string }[]> {
+export function activeDevices(db: Db, tenantId: string): Promise<{ id: string; name: string; user_id: string | null }[]> {
   return db.selectFrom('devices').select(['id', 'name', 'user_id']).where('tenant_id', '=', tenantId).where('status', '=', 'active').orderBy('name').orderBy('id').execute();
 }
 
@@ -186,8 +187,9 @@ export async function recordCheckin(db: Db, deviceId: string, checkin: { at: str
   return seq;
 }
 
-export async function renameDevice(db: Db, deviceId: string, name: string): Promise<void> {
-  await db.updateTable('devices').set({ name }).where('id', '=', deviceId).execute();
+/** Renames a device and sets the user it belongs to (null: none). */
+export async function updateDevice(db: Db, deviceId: string, change: { name: string; user_id: string | null }): Promise<void> {
+  await db.updateTable('devices').set(change).where('id', '=', deviceId).execute();
 }
 
 /** Deletes a device with everything recorded about it. */

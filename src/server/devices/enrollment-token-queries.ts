@@ -5,8 +5,8 @@ export interface EnrollmentTokensTable {
   id: string;
   tenant_id: string;
   name: string;
-  /** The user every device enrolled with the token belongs to (devices.user_id is NOT NULL). */
-  user_id: string;
+  /** The user every device enrolled with the token belongs to; null enrolls devices without a user (0015). */
+  user_id: string | null;
   /** sha256 hex of the token. */
   token_hash: string;
   expires_at: string;
@@ -20,8 +20,8 @@ export type EnrollmentTokenState = 'live' | 'expired' | 'revoked';
 export interface EnrollmentTokenRow {
   id: string;
   name: string;
-  user_id: string;
-  username: string;
+  user_id: string | null;
+  username: string | null;
   created_at: string;
   expires_at: string;
   revoked_at: string | null;
@@ -36,7 +36,7 @@ export function enrollmentTokenState(row: Pick<EnrollmentTokenRow, 'expires_at' 
 function tokensWithUsers(db: Db, tenantId: string) {
   return db
     .selectFrom('enrollment_tokens as t')
-    .innerJoin('users as u', 'u.id', 't.user_id')
+    .leftJoin('users as u', 'u.id', 't.user_id')
     .where('t.tenant_id', '=', tenantId)
     .select((eb) => [
       't.id',
@@ -93,7 +93,7 @@ export async function revokeEnrollmentToken(db: Db, tenantId: string, id: string
  * the same time waits for this enrollment to commit, or this one waits for it and then finds the token revoked. Once
  * a revocation has answered, no device can enroll with the token any more.
  */
-export async function claimLiveEnrollmentToken(db: Db, tenantId: string, tokenHash: string, now: Date): Promise<{ id: string; userId: string } | undefined> {
+export async function claimLiveEnrollmentToken(db: Db, tenantId: string, tokenHash: string, now: Date): Promise<{ id: string; userId: string | null } | undefined> {
   const row = await db
     .updateTable('enrollment_tokens')
     .set({ revoked_at: null })

@@ -9,7 +9,7 @@ import { AdminClient, type AdminMethod } from '../admin-api-client';
 import { ADMIN_API_ROUTES } from '../admin-api-catalog';
 import type { AdminRouteSpec } from '../admin-route';
 import { ADMIN_TOKEN_FILE } from '../../pki/tenant-setup';
-import { isBooleanProperty, kebabCase, parseOptionValue, type PropertySchema } from './option-values';
+import { isBooleanProperty, kebabCase, NULL_OPTION_VALUE, parseOptionValue, type PropertySchema } from './option-values';
 import { formatForPerson } from './output-format';
 
 interface ConnectionOptions {
@@ -96,7 +96,7 @@ function routeCommand(spec: AdminRouteSpec, print: (text: string) => void): Comm
     let url = spec.path;
     params.forEach((name, i) => (url = url.replace(`:${name}`, encodeURIComponent(positionals[i] ?? ''))));
     const search = new URLSearchParams();
-    for (const name of Object.keys(query)) if (own[name] !== undefined) search.set(name, String(own[name]));
+    for (const name of Object.keys(query)) if (own[name] !== undefined && own[name] !== NULL_OPTION_VALUE) search.set(name, String(own[name]));
     if (search.size > 0) url += `?${search.toString()}`;
 
     let payload: unknown;
@@ -114,7 +114,7 @@ function routeCommand(spec: AdminRouteSpec, print: (text: string) => void): Comm
           throw new InvalidArgumentError('--data takes the request body as JSON.');
         }
       }
-      const fromOptions = Object.fromEntries(Object.keys(body).filter((k) => own[k] !== undefined && !(k in query)).map((k) => [k, own[k]]));
+      const fromOptions = Object.fromEntries(Object.keys(body).filter((k) => own[k] !== undefined && !(k in query)).map((k) => [k, own[k] === NULL_OPTION_VALUE ? null : own[k]]));
       payload = { ...data, ...(await fileFields((own.file as string[] | undefined) ?? [])), ...fromOptions };
     }
     const answer = await client.call(spec.method as AdminMethod, url, payload, { text: spec.textBody, raw: spec.rawBody !== undefined });

@@ -3,7 +3,7 @@ import type { Kysely, Migration } from 'kysely';
 
 export const enrollmentTokens: Migration = {
   async up(db: Kysely<unknown>) {
-    // Every token enrolls to one user for now: devices.user_id is NOT NULL, so a token without a user has nowhere to put a device.
+    // Every token enrolls to one user here; 0015 lets a token, and the devices it enrolls, have none.
     await db.schema
       .createTable('enrollment_tokens')
       .addColumn('id', 'text', (c) => c.primaryKey())
