@@ -9,7 +9,7 @@ import { FetchHttpClient } from '../transport/fetch-http-client';
 import { FileSecretStore } from '../state/file-secret-store';
 import { ensurePrivateDir, FileStateStore } from '../state/file-state-store';
 import { NodeSpawner } from '../runner/node-spawner';
-import type { Logger, SecretStore } from '../core/ports';
+import type { Clock, Logger, SecretStore } from '../core/ports';
 import type { RunAsUser } from '../runner/script-runner';
 import { systemClock } from './system-clock';
 import type { EnrollmentInbox } from './automated-enrollment';
@@ -27,6 +27,8 @@ export interface NodeAgentOptions {
   enrollmentFile?: string | null;
   /** Opens onboarding's landing page in the user's default browser (the UI host's shell.openExternal). */
   openLandingPage?(url: string): void;
+  /** Wall time and timers; default the system clock. Tests inject one to play a Mac whose enrollment is long past (issue 12). */
+  clock?: Clock;
 }
 
 /** The PKG's enrollment file as an inbox: taken into the state folder once (enrollment-file.ts), kept there until settled. */
@@ -59,7 +61,7 @@ export function createNodeAgent(options: NodeAgentOptions): AgentService {
     {
       http: new FetchHttpClient(),
       spawner: new NodeSpawner(),
-      clock: systemClock,
+      clock: options.clock ?? systemClock,
       state: new FileStateStore(options.stateDir, logger),
       // The Electron app passes its safeStorage store (issue 4); the root daemon and plain Node keep the 0600 file.
       secrets: options.secrets ?? new FileSecretStore(options.stateDir),
