@@ -1,7 +1,8 @@
-// What a database error means for the client: the database is unreachable, out of space, read-only or busy — or none of these.
+// What a database error means for the client: the database is unreachable, out of space, read-only or busy, or a row
+// the change refers to went away meanwhile — or none of these.
 import { HttpError } from '../app/http-errors';
 
-export type DatabaseFaultKind = 'unavailable' | 'full' | 'read_only' | 'busy';
+export type DatabaseFaultKind = 'unavailable' | 'full' | 'read_only' | 'busy' | 'changed_meanwhile';
 
 export interface DatabaseFault {
   kind: DatabaseFaultKind;
@@ -29,6 +30,8 @@ function postgresFault(code: string): DatabaseFaultKind | null {
   if (code === '53100') return 'full'; // disk full
   if (code === '25006') return 'read_only'; // read-only transaction: a hot standby after failover
   if (code === '40001' || code === '40P01' || code === '55P03') return 'busy'; // serialization failure, deadlock, lock not available
+  // A foreign key that no longer holds: checked before the write, the row it names was deleted by another request since.
+  if (code === '23503') return 'changed_meanwhile';
   return null;
 }
 
@@ -38,6 +41,7 @@ function sqliteFault(code: string): DatabaseFaultKind | null {
   if (code.startsWith('SQLITE_READONLY')) return 'read_only';
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return 'busy';
   if (code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_CANTOPEN')) return 'unavailable';
+  if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') return 'changed_meanwhile';
   return null;
 }
 
@@ -69,5 +73,7 @@ export function faultHttpError(fault: DatabaseFault, retryAfterSeconds = DEFAULT
       return new HttpError(503, 'database_busy', 'The server’s database is busy; try again in a moment.', retry(1));
     case 'unavailable':
       return new HttpError(503, 'database_unavailable', 'The server cannot reach its database right now; try again shortly.', retry(retryAfterSeconds));
+    case 'changed_meanwhile':
+      return new HttpError(409, 'conflict', 'Something this change refers to was removed by another change at the same time; reload and try again.');
   }
 }

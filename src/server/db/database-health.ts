@@ -51,9 +51,9 @@ export class DatabaseHealth {
     return Math.max(1, Math.ceil(this.probeDelayMs / 1000));
   }
 
-  /** Notes a fault a request ran into; 'busy' is the request's bad luck and changes nothing. */
+  /** Notes a fault a request ran into; 'busy' and 'changed_meanwhile' are the request's bad luck and change nothing. */
   report(fault: DatabaseFault): void {
-    if (this.stopped || fault.kind === 'busy') return;
+    if (this.stopped || fault.kind === 'busy' || fault.kind === 'changed_meanwhile') return;
     if (fault.kind === 'unavailable') {
       if (this.unreachable === null) {
         this.log.error({ fault: fault.detail }, 'database unreachable; answering 503 until it is back');
