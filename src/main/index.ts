@@ -9,6 +9,9 @@ import { createWindowFactory } from './app-windows';
 import { contentSecurityPolicy, serverImageSource } from '../shared/content-security-policy';
 import { followEnrolledServer } from './enrolled-server';
 import { OnboardingKiosk } from './onboarding-kiosk';
+import { appLogFile, createFileLogger } from './file-logger';
+import { createConsoleLogger } from '../agent/service/console-logger';
+import type { Logger } from '../agent/core/ports';
 import { serveAgentOverIpc } from './ipc-main';
 import { SafeStorageSecretStore } from './safe-storage-secret-store';
 import { denyAllPermissions } from './session-permissions';
@@ -26,13 +29,15 @@ app.enableSandbox();
 protocol.registerSchemesAsPrivileged([APP_SCHEME_REGISTRATION]);
 // ---- End of security-sensitive settings. ----
 
+// stderr until the app is ready and knows its log folder; ~/Library/Logs/Atwork/app.log from then on.
+let logger: Logger = createConsoleLogger();
 const windows = new TrustedWindows();
 const createWindow = createWindowFactory({
   newWindow: (options) => new BrowserWindow(options),
   preloadPath,
   windows,
   openExternal: (url, options) => shell.openExternal(url, options),
-  onLoadFailure: (kind, error) => console.error(`The ${kind} window could not load the UI: ${String(error)}`),
+  onLoadFailure: (kind, error) => logger.error('a window could not load the UI', { kind, reason: String(error) }),
 });
 let statusWindow: BrowserWindow | null = null;
 let kiosk: OnboardingKiosk | null = null;
@@ -64,11 +69,13 @@ async function startApp(): Promise<void> {
   // The app hosts the agent core itself: a daemon or CLI agent on the same folder must not run beside it (issue 9).
   const lock = await lockStateFolder(stateDir);
   // The app runs as the logged-in user: its device key is sealed by safeStorage (the user's Keychain), not a plain file.
+  logger = createFileLogger({ file: appLogFile(app.getPath('logs')), console: !app.isPackaged });
   const service = createNodeAgent({
+    logger,
     stateDir,
     secrets: new SafeStorageSecretStore(safeStorage, stateDir),
     // Onboarding's landing page (https only, checked by the onboarding machine) in the user's default browser.
-    openLandingPage: (url) => void shell.openExternal(url).catch((error: unknown) => console.error(`The landing page could not be opened: ${String(error)}`)),
+    openLandingPage: (url) => void shell.openExternal(url).catch((error: unknown) => logger.error('the landing page could not be opened', { url, reason: String(error) })),
   });
   // The windows reach the agent only through its contract, so the daemon's socket client can take its place later.
   serveAgentOverIpc(service, windows);
@@ -93,7 +100,7 @@ async function startApp(): Promise<void> {
     service
       .stop()
       .then(() => lock.release())
-      .catch((error: unknown) => console.error(`The agent did not stop cleanly: ${String(error)}`))
+      .catch((error: unknown) => logger.error('the agent did not stop cleanly', { reason: String(error) }))
       .finally(() => {
         stopped = true;
         app.quit();
@@ -106,7 +113,7 @@ async function startApp(): Promise<void> {
     createWindow,
     onOpened: () => statusWindow?.close(),
     onClosed: () => showStatusWindow(),
-    log: (message) => console.log(message),
+    log: (message) => logger.info(message),
   });
   await kiosk.start();
 
@@ -131,7 +138,7 @@ if (!app.requestSingleInstanceLock()) {
     .whenReady()
     .then(startApp)
     .catch((error: unknown) => {
-      console.error(`Atwork could not start: ${error instanceof Error ? error.message : String(error)}`);
+      logger.error('Atwork could not start', { reason: error instanceof Error ? error.message : String(error) });
       app.exit(1);
     });
 }

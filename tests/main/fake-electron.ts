@@ -1,6 +1,8 @@
 // The `electron` module for tests that import src/main/index.ts under Node: `vi.mock('electron', () => import('./fake-electron'))`.
 // `electronFake` records what the main process asked of it; the test says when the app is ready.
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { FakeBrowserWindow } from './fake-browser-window';
 import { FakeIpcMain } from './fake-ipc-main';
 
@@ -10,6 +12,8 @@ const ready = new Promise<void>((resolve) => {
 });
 
 export const electronFake = {
+  /** Under which app.getPath(name) answers path.join(pathsRoot, name); the test removes it. */
+  pathsRoot: mkdtempSync(path.join(tmpdir(), 'atwork-electron-paths-')),
   calls: [] as string[],
   markReady: () => markReady(),
   appListeners: new Map<string, (event: { preventDefault(): void }) => void>(),
@@ -27,7 +31,8 @@ export const app = {
   requestSingleInstanceLock: () => true,
   on: (event: string, listener: (event: { preventDefault(): void }) => void) => electronFake.appListeners.set(event, listener),
   whenReady: () => ready.then(() => electronFake.calls.push('ready')),
-  getPath: () => tmpdir(),
+  getPath: (name: string) => path.join(electronFake.pathsRoot, name),
+  isPackaged: true,
   quit: () => (electronFake.state.quit = true),
   exit: (code: number) => electronFake.calls.push(`exit ${code}`),
 };

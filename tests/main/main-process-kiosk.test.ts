@@ -45,6 +45,7 @@ beforeAll(async () => {
 afterAll(async () => {
   vi.unstubAllEnvs();
   await rm(stateDir, { recursive: true, force: true });
+  await rm(electron.pathsRoot, { recursive: true, force: true });
 });
 
 describe('the main process during onboarding', () => {
@@ -74,6 +75,11 @@ describe('the main process during onboarding', () => {
     expect(electron.windows[1]?.options.kiosk).toBeUndefined();
     const kept = JSON.parse(await readFile(path.join(stateDir, ONBOARDING_FILE), 'utf8')) as { shown: boolean };
     expect(kept.shown).toBe(false);
+  });
+
+  it('logs the administrator\'s way out to the app\'s log file in the user\'s log folder', async () => {
+    const log = await readFile(path.join(electron.pathsRoot, 'logs', 'app.log'), 'utf8');
+    expect(log).toContain('[info]  An administrator pressed the key combination that leaves the onboarding kiosk.');
   });
 
   it('still stops the agent and quits when macOS quits the app (logging out, shutting down)', async () => {

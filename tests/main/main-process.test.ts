@@ -23,6 +23,7 @@ beforeAll(async () => {
 afterAll(async () => {
   vi.unstubAllEnvs();
   await rm(stateDir, { recursive: true, force: true });
+  await rm(electron.pathsRoot, { recursive: true, force: true });
 });
 
 describe('the main process', () => {
