@@ -66,9 +66,14 @@ export const EnrollResponseSchema = z.object({
 });
 export type EnrollResponse = z.infer<typeof EnrollResponseSchema>;
 
+/** sha256 hex of an inventory in its canonical form (the agent's inventoryDigest): what the agent holds, in 64 characters. */
+export const InventoryDigestSchema = z.string().regex(/^[0-9a-f]{64}$/, 'an inventory digest is the 64 lower-case hex digits of a sha256');
+
 export const CheckinRequestSchema = z.object({
   agentVersion: Text(50),
   osVersion: Text(100),
+  /** The digest of the inventory the agent last collected (issue 13); absent from older agents and before the first collection. */
+  inventoryDigest: InventoryDigestSchema.optional(),
 });
 export type CheckinRequest = z.infer<typeof CheckinRequestSchema>;
 
@@ -96,6 +101,11 @@ export const CheckinResponseSchema = z.object({
   commands: z.array(DeviceCommandSchema),
   nextCheckinSeconds: z.number().int().min(1),
   serverTime: z.iso.datetime(),
+  /**
+   * The server holds another inventory than the check-in's digest names: the agent sends its list (POST /inventory).
+   * An older server leaves it out, which reads as false (issue 13).
+   */
+  inventoryWanted: z.boolean().default(false),
 });
 export type CheckinResponse = z.infer<typeof CheckinResponseSchema>;
 
@@ -114,7 +124,7 @@ export type DeviceEvent = z.infer<typeof DeviceEventSchema>;
 export const EventsRequestSchema = z.object({ events: z.array(DeviceEventSchema).min(1).max(100) });
 export type EventsRequest = z.infer<typeof EventsRequestSchema>;
 
-/** Most apps one inventory report may list; a Mac with more is not one this server manages. */
+/** Most apps, and most package receipts, one inventory report may list; a Mac with more is not one this server manages. */
 export const MAX_INVENTORY_APPS = 5000;
 
 export const InstalledAppSchema = z.object({
@@ -124,8 +134,25 @@ export const InstalledAppSchema = z.object({
 });
 export type InstalledApp = z.infer<typeof InstalledAppSchema>;
 
-/** A full inventory of installed apps: it replaces the previous one. */
-export const InventoryRequestSchema = z.object({ apps: z.array(InstalledAppSchema).max(MAX_INVENTORY_APPS) });
+/** A package macOS's installer recorded (`pkgutil --pkg-info`); off macOS the development stand-in (dpkg). */
+export const PackageReceiptSchema = z.object({
+  packageId: Text(255).min(1),
+  version: Text(100).nullable(),
+  /** When it was installed; null when the receipt does not say. */
+  installedAt: z.iso.datetime({ offset: true }).nullable(),
+});
+export type PackageReceipt = z.infer<typeof PackageReceiptSchema>;
+
+/**
+ * A full inventory: installed apps and package receipts, which replace the previous ones, and the digest the agent
+ * computed for exactly this list, which the server keeps to compare check-ins with (issue 13). A report of apps alone
+ * (before issue 13) has no receipts and no digest: the next check-in with a digest is asked for the list again.
+ */
+export const InventoryRequestSchema = z.object({
+  apps: z.array(InstalledAppSchema).max(MAX_INVENTORY_APPS),
+  receipts: z.array(PackageReceiptSchema).max(MAX_INVENTORY_APPS).default([]),
+  digest: InventoryDigestSchema.optional(),
+});
 export type InventoryRequest = z.infer<typeof InventoryRequestSchema>;
 
 /** Error body of every 4xx/5xx: one sentence a person can act on. */

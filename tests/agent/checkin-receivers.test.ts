@@ -9,7 +9,7 @@ import { DEVICE_API_PREFIX, EventsRequestSchema, type CheckinResponse } from '..
 import { recordingLogger } from './agent-test-kit';
 import { enrolled } from './fake-device-server';
 
-const ANSWER: CheckinResponse = { agentConfig: null, scripts: [], commands: [], nextCheckinSeconds: 900, serverTime: '2026-12-01T10:00:00.000Z' };
+const ANSWER: CheckinResponse = { agentConfig: null, scripts: [], commands: [], nextCheckinSeconds: 900, serverTime: '2026-12-01T10:00:00.000Z', inventoryWanted: false };
 
 /** The part of a check-in context the receivers under test use: a logger, a clock and an outbox. */
 function fakeContext(): { context: CheckinContext; outbox: OutboxEntry[]; logger: ReturnType<typeof recordingLogger> } {

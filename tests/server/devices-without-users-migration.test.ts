@@ -89,7 +89,8 @@ describe.each(BACKENDS)('migration 0015 on %s', (backend) => {
   it('keeps every row, index and foreign key, and makes user_id of devices and enrollment tokens nullable', async () => {
     const rowsBefore = await rowsOf(db);
     const schemaBefore = await schemaOf(db, backend);
-    await migrateToLatest(db);
+    // To 0015 exactly: later migrations (0016's inventory columns) change the schema on their own.
+    expect((await new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } }).migrateTo('0015_devices_without_users')).error).toBeUndefined();
     expect(await rowsOf(db)).toEqual(rowsBefore);
     const schemaAfter = await schemaOf(db, backend);
     expect(schemaAfter).not.toEqual(schemaBefore);

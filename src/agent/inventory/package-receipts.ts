@@ -1,16 +1,11 @@
 // The Mac's package receipts, as `pkgutil` lists them: every package installed by macOS's installer, with its version
 // and install time. Read through `pkgutil` (its receipts database is private to it), one `--pkg-info` per package.
 import { execFile } from 'node:child_process';
-import { MAX_INVENTORY_APPS } from '../../shared/protocol';
+import { MAX_INVENTORY_APPS, type PackageReceipt } from '../../shared/protocol';
 import type { Logger } from '../core/ports';
 import { messageOf } from '../core/error-message';
 
-export interface PackageReceipt {
-  packageId: string;
-  version: string | null;
-  /** ISO 8601, or null when pkgutil gave none. */
-  installedAt: string | null;
-}
+export type { PackageReceipt };
 
 /** Runs a command and resolves with its standard output; rejects when it fails or takes too long. */
 export type CommandOutput = (command: string, args: readonly string[]) => Promise<string>;

@@ -1,5 +1,6 @@
-// What an AgentService can be given besides its ports: who runs scripts, test hooks, Apps@Work, automated enrollment.
+// What an AgentService can be given besides its ports: who runs scripts, test hooks, Apps@Work, automated enrollment, inventory.
 import type { AppsOptions } from '../apps/apps-service';
+import type { InventoryOptions } from '../inventory/inventory-reporter';
 import type { ScriptUserSource } from '../runner/console-user';
 import type { RunAsUser } from '../runner/script-runner';
 import type { DeviceTimeZone } from '../schedule/scheduler';
@@ -27,4 +28,6 @@ export interface AgentOptions extends BackoffOptions {
   automatedEnrollment?: EnrollmentInbox;
   /** Kiosk onboarding after an automated enrollment: where it is kept, and how the landing page opens. */
   onboarding?: OnboardingOptions;
+  /** Where the inventory comes from and how often it is collected; without sources the agent reports none (issue 13). */
+  inventory?: InventoryOptions;
 }

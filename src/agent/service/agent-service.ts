@@ -4,7 +4,7 @@ import { ServiceError, type AgentServiceContract, type MethodResult } from '../.
 import type { AgentStatus } from '../../shared/agent-status';
 import type { CheckinResponse } from '../../shared/protocol';
 import type { AgentState, ScheduledConfiguration } from '../core/agent-state';
-import { CheckinBackoff, MAX_CHECKIN_INTERVAL_MS } from './checkin-backoff';
+import { CheckinBackoff, KEY_RECHECK_MS, MAX_CHECKIN_INTERVAL_MS } from './checkin-backoff';
 import type { AgentOptions } from './agent-options';
 import { failureKindOf, retryAfterOf } from '../delivery/delivery-failure';
 import { DeviceApiClient } from '../transport/device-api-client';
@@ -18,7 +18,8 @@ import { AppsService } from '../apps/apps-service';
 import { AGENT_VERSION } from '../core/agent-version';
 import { deviceFacts } from '../enrollment/device-identity';
 import { DeviceKeyUnusableError, loadDeviceKey } from '../enrollment/device-key-loader';
-import { CheckinReceivers } from './checkin-receivers';
+import { agentCheckinReceivers, CheckinReceivers } from './checkin-receivers';
+import { InventoryReporter } from '../inventory/inventory-reporter';
 import { flushOutbox, reportSetAsideFiles } from '../outbox/outbox-sender';
 import type { AgentPorts } from '../core/ports';
 import { ResilientStateStore } from '../state/resilient-state-store';
@@ -33,9 +34,6 @@ import { versionInfo } from './version-info';
 import { statusOf } from './status-of-state';
 import { SerialWorkQueue } from '../core/work-queue';
 import { messageOf } from '../core/error-message';
-
-/** How often an unusable device key is looked at again without a check-in in between (issue 9). */
-const KEY_RECHECK_MS = 3600 * 1000;
 
 export class AgentService implements AgentServiceContract {
   private readonly runner: ScriptRunner;
@@ -64,6 +62,7 @@ export class AgentService implements AgentServiceContract {
   private readonly apps: AppsService;
   /** Kiosk onboarding after an automated enrollment (onboarding-controller.ts). */
   private readonly onboarding: OnboardingController;
+  private readonly inventory: InventoryReporter;
   private running = false;
   private cancelTimer: (() => void) | null = null;
   private journalRecovered = false;
@@ -81,10 +80,11 @@ export class AgentService implements AgentServiceContract {
     this.backoff = new CheckinBackoff(ports.clock, options);
     this.checkins = new SerialWorkQueue(ports.logger);
     this.work = new SerialWorkQueue(ports.logger);
-    this.receivers = new CheckinReceivers(options.checkinReceivers);
     this.listeners = new StatusListeners(() => this.getStatus(), ports.logger);
     const appsContext = { ports: this.ports, work: this.work, state: () => this.loadState(), api: (state: AgentState) => this.api(state), markRetired: (at: string) => this.markRetired(at) };
     this.apps = new AppsService(appsContext, options.apps ?? {});
+    this.inventory = new InventoryReporter({ clock: ports.clock, logger: ports.logger, installs: this.apps }, options.inventory);
+    this.receivers = new CheckinReceivers(options.checkinReceivers ?? agentCheckinReceivers(this.inventory));
     this.onboarding = agentOnboarding({ clock: ports.clock, logger: ports.logger, outbox: this.store, apps: this.apps }, options.onboarding);
     this.apps.onInstallsChanged((installs) => void this.onboarding.installsChanged(installs).catch((error: unknown) => ports.logger.error('onboarding: installs', { reason: messageOf(error) })));
     this.runner = new ScriptRunner({
@@ -136,6 +136,7 @@ export class AgentService implements AgentServiceContract {
     this.running = true;
     this.scheduleCycle(0);
     this.scheduler.start();
+    this.inventory.start();
   }
 
   /** Stops the loop and the scheduler and waits for a running check-in or script, and queued long work, to settle. */
@@ -145,6 +146,7 @@ export class AgentService implements AgentServiceContract {
     this.cancelTimer = null;
     this.scheduler.stop();
     this.onboarding.stop();
+    await this.inventory.stop();
     await this.checkins.idle();
     await this.work.idle();
   }
@@ -268,7 +270,7 @@ export class AgentService implements AgentServiceContract {
     let answer: CheckinResponse | null = null;
     let failure: unknown = null;
     try {
-      answer = await api.checkIn(state.deviceId, { agentVersion: AGENT_VERSION, osVersion: deviceFacts().osVersion });
+      answer = await api.checkIn(state.deviceId, { agentVersion: AGENT_VERSION, osVersion: deviceFacts().osVersion, ...this.inventory.checkinFields() });
     } catch (error) {
       failure = error;
       this.ports.logger.warn('check-in failed', { reason: messageOf(error) });

@@ -4,6 +4,9 @@ import type { Clock } from '../core/ports';
 /** Longest wait between check-ins whatever the server says, so a bad answer cannot silence a device for good. */
 export const MAX_CHECKIN_INTERVAL_MS = 24 * 3600 * 1000;
 
+/** How often an unusable device key is looked at again without a check-in in between (issue 9). */
+export const KEY_RECHECK_MS = 3600 * 1000;
+
 export interface BackoffOptions {
   /** Wait after the first failed cycle (default 5 s); it doubles with each further failure. */
   firstRetryDelayMs?: number;

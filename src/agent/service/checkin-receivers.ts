@@ -7,6 +7,7 @@ import { revokedSchedules, unassignedSchedules, withoutSchedule } from '../deliv
 import { deliverScript, needsDelivery, type DeliveryContext } from '../delivery/script-delivery';
 import type { SerialWorkQueue } from '../core/work-queue';
 import { messageOf } from '../core/error-message';
+import type { InventoryReporter } from '../inventory/inventory-reporter';
 
 /** What a receiver may use: the delivery context of this check-in, and the queue for work that can take minutes. */
 export interface CheckinContext extends DeliveryContext {
@@ -83,6 +84,21 @@ const commands: CheckinReceiver = {
  * for every ticket of that same answer (issue 4).
  */
 export const CHECKIN_RECEIVERS: readonly CheckinReceiver[] = [agentConfiguration, revocationList, scriptsAndSchedules, commands];
+
+/** Sends the agent's inventory when the server holds another one than the check-in's digest named (issue 13). */
+export function inventoryReceiver(inventory: Pick<InventoryReporter, 'send'>): CheckinReceiver {
+  return {
+    name: 'inventory',
+    async receive(answer, context) {
+      if (answer.inventoryWanted) await inventory.send(context.api, context.state().deviceId);
+    },
+  };
+}
+
+/** The receivers of an agent: CHECKIN_RECEIVERS, then the one that holds the agent's inventory. */
+export function agentCheckinReceivers(inventory: Pick<InventoryReporter, 'send'>): readonly CheckinReceiver[] {
+  return [...CHECKIN_RECEIVERS, inventoryReceiver(inventory)];
+}
 
 /**
  * Runs receivers one after another, each isolated as Fleet orbit's RunConfigReceivers: one that throws is logged and

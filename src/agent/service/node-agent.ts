@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { acquireFolderLock, type FolderLock } from '../../shared/node/folder-lock';
 import { AgentService } from './agent-service';
 import { createConsoleLogger } from './console-logger';
-import { NamedScriptUser } from '../runner/console-user';
+import { MacConsoleUser, NamedScriptUser } from '../runner/console-user';
+import { platformInventorySources, type InventorySources } from '../inventory/device-inventory';
+import { messageOf } from '../core/error-message';
 import { FetchHttpClient } from '../transport/fetch-http-client';
 import { FileSecretStore } from '../state/file-secret-store';
 import { ensurePrivateDir, FileStateStore } from '../state/file-state-store';
@@ -49,6 +51,22 @@ export function defaultEnrollmentFile(): string | null {
 }
 
 /**
+ * Where this machine's inventory comes from; on macOS with the console user's ~/Applications, looked up at each
+ * collection since users log in and out. Nobody at the console (or a failed lookup) leaves /Applications alone.
+ */
+async function nodeInventorySources(logger: Logger): Promise<InventorySources> {
+  let home: string | null = null;
+  if (process.platform === 'darwin') {
+    try {
+      home = (await new MacConsoleUser().currentUser())?.home ?? null;
+    } catch (error) {
+      logger.warn('inventory: the console user is unknown, so only /Applications is read', { reason: messageOf(error) });
+    }
+  }
+  return platformInventorySources(process.platform, process.env, home);
+}
+
+/**
  * Wires the default Node ports: state in stateDir (0700), device key in a 0600 file there, fetch-based HTTP, real spawn.
  *
  * On macOS scripts run as the console user; elsewhere a root agent needs a configured account, else it runs them as
@@ -74,6 +92,7 @@ export function createNodeAgent(options: NodeAgentOptions): AgentService {
       apps: { packageDir: join(options.stateDir, 'packages') },
       onboarding: { store: fileOnboardingStore(options.stateDir), ...(options.openLandingPage ? { openLandingPage: options.openLandingPage } : {}) },
       automatedEnrollment: fileEnrollmentInbox(options.enrollmentFile === undefined ? defaultEnrollmentFile() : options.enrollmentFile, options.stateDir),
+      inventory: { sources: () => nodeInventorySources(logger) },
     },
   );
 }

@@ -14,6 +14,7 @@ import { appById, deleteApp, imagesBySha256, insertApp, listApps, screenshotsByA
 import { adminAppView, auditAppView } from './app-views';
 import { dropUnusedContent } from './catalog-content';
 import { databaseContentStore } from './content-store';
+import { installedCounts } from './install-report-queries';
 import { listReviews, reviewById, reviewView, setReviewHidden } from './review-queries';
 
 const Name = Text(200).trim().min(1);
@@ -39,10 +40,17 @@ export const APP_ROUTES = {
     method: 'GET',
     path: '/apps',
     operation: 'apps.list',
-    summary: 'List Apps@Work apps by name, filtered by a search term (name, bundle id, publisher), category or type.',
+    summary:
+      'List Apps@Work apps by name, filtered by a search term (name, bundle id, publisher), category or type; installedCount is how many active devices have each installed (latest install report, else the inventory lists its bundle id).',
     query: PageQuerySchema.extend({ q: SearchTermSchema.optional(), category: Text(100).optional(), type: AppTypeSchema.optional() }),
   }),
-  get: defineAdminRoute({ method: 'GET', path: '/apps/:id', operation: 'apps.get', summary: 'One app with its icon, screenshots, package and distribution.', params: IdParamsSchema }),
+  get: defineAdminRoute({
+    method: 'GET',
+    path: '/apps/:id',
+    operation: 'apps.get',
+    summary: 'One app with its icon, screenshots, package, distribution and installedCount (active devices whose latest install report, else inventory, says installed).',
+    params: IdParamsSchema,
+  }),
   create: defineAdminRoute({
     method: 'POST',
     path: '/apps',
@@ -108,13 +116,17 @@ export async function findApp(ctx: ServerContext, id: string): Promise<AppRow> {
   return app;
 }
 
-/** The administrator's views of these apps, with their icons and screenshots. */
+/** The administrator's views of these apps, with their icons and screenshots and how many devices have each installed. */
 export async function adminAppViews(ctx: ServerContext, apps: AppRow[]) {
-  const [icons, screenshots] = await Promise.all([
+  const [icons, screenshots, installed] = await Promise.all([
     imagesBySha256(ctx.db, apps.flatMap((a) => (a.icon_sha256 === null ? [] : [a.icon_sha256]))),
     screenshotsByApp(ctx.db, apps.map((a) => a.id)),
+    installedCounts(ctx.db, ctx.tenant.id, apps),
   ]);
-  return apps.map((a) => adminAppView(a, { icon: a.icon_sha256 === null ? null : (icons.get(a.icon_sha256) ?? null), screenshots: screenshots.get(a.id) ?? [] }));
+  return apps.map((a) => ({
+    ...adminAppView(a, { icon: a.icon_sha256 === null ? null : (icons.get(a.icon_sha256) ?? null), screenshots: screenshots.get(a.id) ?? [] }),
+    installedCount: installed.get(a.id) ?? 0,
+  }));
 }
 
 /** Writes an edited app with its audit entry; a concurrent edit of the same app is a 409. */

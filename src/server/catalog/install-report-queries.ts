@@ -54,6 +54,42 @@ export async function installStates(db: Db, deviceId: string, apps: { id: string
   );
 }
 
+/**
+ * How many active devices of the tenant each app is installed on, by the rule of installStates: its latest install
+ * report says installed, or it has no report and the device's inventory lists the bundle id. Apps on none are 0.
+ */
+export async function installedCounts(db: Db, tenantId: string, apps: { id: string; bundle_id: string }[]): Promise<Map<string, number>> {
+  const counts = new Map(apps.map((a) => [a.id, 0]));
+  if (apps.length === 0) return counts;
+  const ids = apps.map((a) => a.id);
+  const [reported, inventoried] = await Promise.all([
+    db
+      .selectFrom('app_install_reports as r')
+      .innerJoin('devices as d', 'd.id', 'r.device_id')
+      .select((eb) => ['r.app_id as app_id', eb.fn.countAll().as('n')])
+      .where('d.tenant_id', '=', tenantId)
+      .where('d.status', '=', 'active')
+      .where('r.app_id', 'in', ids)
+      .where('r.state', '=', 'installed')
+      .groupBy('r.app_id')
+      .execute(),
+    db
+      .selectFrom('apps as a')
+      .innerJoin('device_apps as i', 'i.bundle_id', 'a.bundle_id')
+      .innerJoin('devices as d', (join) => join.onRef('d.id', '=', 'i.device_id').onRef('d.tenant_id', '=', 'a.tenant_id'))
+      .select((eb) => ['a.id as app_id', eb.fn.countAll().as('n')])
+      .where('a.tenant_id', '=', tenantId)
+      .where('d.status', '=', 'active')
+      .where('a.id', 'in', ids)
+      // A device with a report is counted by its report alone, as installStates reads it.
+      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('app_install_reports as r').select('r.app_id').whereRef('r.device_id', '=', 'i.device_id').whereRef('r.app_id', '=', 'a.id'))))
+      .groupBy('a.id')
+      .execute(),
+  ]);
+  for (const row of [...reported, ...inventoried]) counts.set(row.app_id, (counts.get(row.app_id) ?? 0) + Number(row.n));
+  return counts;
+}
+
 /** The apps a device reported installs of, with the latest report of each, newest first: what was pushed to it and how it went. */
 export async function deviceAppInstalls(db: Db, deviceId: string): Promise<{ appId: string; name: string; version: string; state: string; message: string | null; at: string }[]> {
   const rows = await db

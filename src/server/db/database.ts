@@ -6,6 +6,7 @@ import type { AgentConfigurationsTable } from '../configurations/agent-configura
 import type { AuditLogTable } from '../audit/audit-log';
 import type { DeviceAppsTable, DeviceAttributesTable, DevicesTable } from '../devices/device-queries';
 import type { DeviceEventsTable, DeviceTicketsTable, ScriptResultsTable } from '../device-api/device-report-queries';
+import type { DevicePackageReceiptsTable } from '../devices/inventory-queries';
 import type { EnrollmentTokensTable } from '../devices/enrollment-token-queries';
 import type { DeviceGroupMembersTable, GroupsTable, UserGroupMembersTable } from '../users/group-queries';
 import type { RegistrationPinsTable } from '../devices/registration-pins';
@@ -45,6 +46,7 @@ export interface Database {
   device_group_members: DeviceGroupMembersTable;
   device_attributes: DeviceAttributesTable;
   device_apps: DeviceAppsTable;
+  device_package_receipts: DevicePackageReceiptsTable;
   device_tickets: DeviceTicketsTable;
   content_objects: ContentObjectsTable;
   content_chunks: ContentChunksTable;

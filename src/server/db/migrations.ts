@@ -9,6 +9,7 @@ import { appCatalog } from './migrations/0012-app-catalog';
 import { catalogRevisions } from './migrations/0013-catalog-revisions';
 import { enrollmentTokens } from './migrations/0014-enrollment-tokens';
 import { devicesWithoutUsers } from './migrations/0015-devices-without-users';
+import { inventoryReceipts } from './migrations/0016-inventory-receipts';
 
 // Kysely's Migrator keys applied migrations on these names: an existing database upgrades only while they stay as they are.
 export const MIGRATIONS: Record<string, Migration> = {
@@ -20,6 +21,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0013_catalog_revisions': catalogRevisions,
   '0014_enrollment_tokens': enrollmentTokens,
   '0015_devices_without_users': devicesWithoutUsers,
+  '0016_inventory_receipts': inventoryReceipts,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -4,12 +4,22 @@ import { DEVICE_API_PREFIX, type CheckinRequest, type CheckinResponse } from '..
 import type { AuthenticatedDevice } from './device-auth';
 import { loadDeviceAssignments, recordTickets } from '../configurations/device-assignments';
 import { recordCheckin } from '../devices/device-queries';
+import { storedInventoryDigest } from '../devices/inventory-queries';
 import type { ServerContext } from '../app/server-context';
 import { issueTicket } from './ticket-issuer';
 
 /** Tickets outlive two missed check-ins, and never less than an hour, so a late device still runs what it was given. */
 function ticketTtlSeconds(checkinFrequencyMinutes: number): number {
   return Math.max(3600, 2 * checkinFrequencyMinutes * 60);
+}
+
+/**
+ * Whether the device should send its inventory: its digest names another list than the stored one, or none is stored.
+ * A check-in without a digest (an older agent, or one that has not collected yet) has nothing to send (issue 13).
+ */
+async function inventoryWanted(ctx: ServerContext, deviceId: string, digest: string | undefined): Promise<boolean> {
+  if (digest === undefined) return false;
+  return (await storedInventoryDigest(ctx.db, deviceId)) !== digest;
 }
 
 /** Handles one check-in; every ticket of it shares one new `seq`. */
@@ -60,5 +70,6 @@ export async function checkIn(ctx: ServerContext, device: AuthenticatedDevice, r
     nextCheckinSeconds: frequency * 60,
     serverTime: now.toISOString(),
     revocationList: await ctx.tenant.keyring.revocationList(now),
+    inventoryWanted: await inventoryWanted(ctx, device.id, request.inventoryDigest),
   };
 }

@@ -33,8 +33,8 @@ import { retireDevice } from '../devices/device-retirement';
 
 /** Enrollment and check-in bodies are a few hundred bytes; anything near this is not a device talking. */
 const SMALL_BODY_LIMIT_BYTES = 16 * 1024;
-/** 5000 apps with long names and versions stay under this. */
-const INVENTORY_BODY_LIMIT_BYTES = 2 * 1024 * 1024;
+/** 5000 apps and 5000 receipts with long names and versions stay under this. */
+const INVENTORY_BODY_LIMIT_BYTES = 4 * 1024 * 1024;
 
 const enroll = defineDeviceRoute({
   method: 'POST',
@@ -89,7 +89,7 @@ const inventory = defineDeviceRoute({
   authentication: 'device-token',
   body: InventoryRequestSchema,
   bodyLimit: INVENTORY_BODY_LIMIT_BYTES,
-  handler: async ({ ctx, device, body }) => ({ apps: await storeInventory(ctx, device, body.apps) }),
+  handler: ({ ctx, device, body }) => storeInventory(ctx, device, body),
 });
 
 /** Paths of the catalog below the device API prefix, as the route table names them. */

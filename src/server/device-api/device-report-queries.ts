@@ -1,11 +1,7 @@
 // What devices report in the database: the tables of script results, log events and tickets given, and the queries that store reports.
 import type { Generated, Insertable } from 'kysely';
-import type { InstalledApp } from '../../shared/protocol';
 import type { Db } from '../db/database';
 import type { DeviceAttributesTable } from '../devices/device-queries';
-
-/** Rows per INSERT of an inventory: well below SQLite's and PostgreSQL's bound-parameter limits. */
-const INVENTORY_BATCH = 500;
 
 export interface ScriptResultsTable {
   execution_id: string;
@@ -90,17 +86,4 @@ export async function upsertDeviceAttribute(db: Db, attribute: DeviceAttributesT
     .values(attribute)
     .onConflict((oc) => oc.columns(['device_id', 'name']).doUpdateSet({ value, execution_id, updated_at }).where('device_attributes.updated_at', '<', updated_at))
     .execute();
-}
-
-/** Replaces all installed apps of the device in one transaction. */
-export async function replaceInstalledApps(db: Db, deviceId: string, apps: InstalledApp[], reportedAt: string): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    await trx.deleteFrom('device_apps').where('device_id', '=', deviceId).execute();
-    for (let i = 0; i < apps.length; i += INVENTORY_BATCH) {
-      await trx
-        .insertInto('device_apps')
-        .values(apps.slice(i, i + INVENTORY_BATCH).map((a) => ({ device_id: deviceId, bundle_id: a.bundleId, name: a.name, version: a.version, reported_at: reportedAt })))
-        .execute();
-    }
-  });
 }

@@ -1,6 +1,6 @@
 // What devices report back: script results (stored exactly once per execution id, audited, feeding custom attributes), log events and inventory.
 import { randomUUID } from 'node:crypto';
-import type { DeviceEvent, InstalledApp } from '../../shared/protocol';
+import type { DeviceEvent, InventoryRequest } from '../../shared/protocol';
 import type { ScriptResult } from '../../shared/script-result';
 import { auditedChange } from '../audit/audit-log';
 import type { Db } from '../db/database';
@@ -12,9 +12,9 @@ import {
   insertDeviceEvent,
   insertDeviceEvents,
   insertScriptResults,
-  replaceInstalledApps,
   upsertDeviceAttribute,
 } from './device-report-queries';
+import { replaceInventory } from '../devices/inventory-queries';
 import { notFound } from '../app/http-errors';
 import { scriptsSettingAttributes } from '../scripts/script-queries';
 import type { ServerContext } from '../app/server-context';
@@ -137,10 +137,13 @@ export async function storeEvents(ctx: ServerContext, device: AuthenticatedDevic
   return countStoredEvents(ctx.db, device.id, events.map((e) => e.id));
 }
 
-/** Replaces the device's installed apps with a full inventory; the last report of a bundle id wins. Returns how many apps it holds. */
-export async function storeInventory(ctx: ServerContext, device: AuthenticatedDevice, apps: InstalledApp[]): Promise<number> {
-  const now = ctx.now().toISOString();
-  const unique = [...new Map(apps.map((a) => [a.bundleId, a])).values()];
-  await replaceInstalledApps(ctx.db, device.id, unique, now);
-  return unique.length;
+/**
+ * Replaces the device's apps and receipts with a full inventory and keeps its digest, which later check-ins are
+ * compared with (issue 13). The last entry of a bundle id or package id wins. Returns how many of each it holds.
+ */
+export async function storeInventory(ctx: ServerContext, device: AuthenticatedDevice, inventory: InventoryRequest): Promise<{ apps: number; receipts: number }> {
+  const apps = [...new Map(inventory.apps.map((a) => [a.bundleId, a])).values()];
+  const receipts = [...new Map(inventory.receipts.map((r) => [r.packageId, { ...r, installedAt: r.installedAt === null ? null : new Date(r.installedAt).toISOString() }])).values()];
+  await replaceInventory(ctx.db, device.id, { apps, receipts, digest: inventory.digest ?? null }, ctx.now().toISOString());
+  return { apps: apps.length, receipts: receipts.length };
 }

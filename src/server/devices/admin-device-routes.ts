@@ -1,4 +1,4 @@
-// Admin API: devices, what is distributed to each, their attributes and installed apps, and each device's log (results and events, newest first).
+// Admin API: devices, what is distributed to each, their attributes and inventory (apps and package receipts), and each device's log (results and events, newest first).
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { QueryInt } from '../../shared/input-bounds';
@@ -12,6 +12,7 @@ import { conflict, notFound } from '../app/http-errors';
 import type { ServerContext } from '../app/server-context';
 import { deviceAppInstalls } from '../catalog/install-report-queries';
 import { userById } from '../users/user-queries';
+import { inHouseAppsOnDevice, inventorySummary, listDeviceReceipts } from './inventory-queries';
 
 const IsoInstant = z.iso.datetime({ offset: true });
 
@@ -34,7 +35,8 @@ export const DEVICE_ROUTES = {
     method: 'GET',
     path: '/devices/:id',
     operation: 'devices.get',
-    summary: 'Device details: facts, groups, custom attributes, how it enrolled, its agent configuration, the state of each script configuration, and each app pushed to it with its latest install report.',
+    summary:
+      "Device details: facts, groups, custom attributes, how it enrolled, its agent configuration, the state of each script configuration, each app pushed to it with its latest install report, its inventory (inventory: reportedAt, apps and receipts counted) and each Packager app of its catalog with whether its inventory lists it (inHouseApps).",
     params: IdParamsSchema,
   }),
   logs: defineAdminRoute({
@@ -53,7 +55,15 @@ export const DEVICE_ROUTES = {
     method: 'GET',
     path: '/devices/:id/apps',
     operation: 'devices.apps',
-    summary: 'Apps installed on the device, as its latest inventory reported them.',
+    summary: 'Apps installed on the device (bundle id, name, version), as its latest inventory reported them at reportedAt; q finds a name or bundle id.',
+    params: IdParamsSchema,
+    query: PageQuerySchema.extend({ q: SearchTermSchema.optional() }),
+  }),
+  receipts: defineAdminRoute({
+    method: 'GET',
+    path: '/devices/:id/receipts',
+    operation: 'devices.receipts',
+    summary: "Package receipts on the device (package id, version, installedAt), as its latest inventory reported them at reportedAt; q finds part of a package id.",
     params: IdParamsSchema,
     query: PageQuerySchema.extend({ q: SearchTermSchema.optional() }),
   }),
@@ -72,7 +82,7 @@ export const DEVICE_ROUTES = {
     method: 'DELETE',
     path: '/devices/:id',
     operation: 'devices.delete',
-    summary: 'Delete a retired device with its logs, attributes and apps; an active device must be retired first.',
+    summary: 'Delete a retired device with its logs, attributes and inventory; an active device must be retired first.',
     params: IdParamsSchema,
   }),
 };
@@ -105,10 +115,13 @@ export function adminDeviceRoutes(app: FastifyInstance, ctx: ServerContext): voi
 
   addAdminRoute(app, DEVICE_ROUTES.get, async ({ params }) => {
     const device = await findDevice(params.id);
-    const [assignments, { groups, attributes, installedApps }, appInstalls] = await Promise.all([
-      loadDeviceAssignments(ctx.db, { id: device.id, tenantId: ctx.tenant.id, userId: device.user_id }),
+    const ref = { id: device.id, tenantId: ctx.tenant.id, userId: device.user_id };
+    const [assignments, { groups, attributes, installedApps }, appInstalls, inventory, inHouseApps] = await Promise.all([
+      loadDeviceAssignments(ctx.db, ref),
       deviceDetails(ctx.db, device.id),
       deviceAppInstalls(ctx.db, device.id),
+      inventorySummary(ctx.db, device.id),
+      inHouseAppsOnDevice(ctx.db, ref),
     ]);
     const agentConfiguration = assignments.agentConfiguration;
     return {
@@ -126,6 +139,8 @@ export function adminDeviceRoutes(app: FastifyInstance, ctx: ServerContext): voi
         reason: agentConfiguration ? null : NO_AGENT_CONFIGURATION_REASON,
       })),
       appInstalls,
+      inventory,
+      inHouseApps,
     };
   });
 
@@ -136,7 +151,14 @@ export function adminDeviceRoutes(app: FastifyInstance, ctx: ServerContext): voi
 
   addAdminRoute(app, DEVICE_ROUTES.apps, async ({ params, query }) => {
     const device = await findDevice(params.id);
-    return listDeviceApps(ctx.db, device.id, query.q, query);
+    const [list, { reportedAt }] = await Promise.all([listDeviceApps(ctx.db, device.id, query.q, query), inventorySummary(ctx.db, device.id)]);
+    return { ...list, reportedAt };
+  });
+
+  addAdminRoute(app, DEVICE_ROUTES.receipts, async ({ params, query }) => {
+    const device = await findDevice(params.id);
+    const [list, { reportedAt }] = await Promise.all([listDeviceReceipts(ctx.db, device.id, query.q, query), inventorySummary(ctx.db, device.id)]);
+    return { ...list, reportedAt };
   });
 
   addAdminRoute(app, DEVICE_ROUTES.update, async ({ params, body, request }) => {

@@ -22,6 +22,9 @@ export interface DevicesTable {
   enrollment_method: Generated<EnrollmentMethod>;
   /** The enrollment token an automated enrollment used; null for a PIN enrollment. */
   enrollment_token_id: Generated<string | null>;
+  /** The digest of the device's latest inventory report and when it came (0016); null before the first. */
+  inventory_digest: Generated<string | null>;
+  inventory_reported_at: Generated<string | null>;
 }
 
 export type EnrollmentMethod = 'pin' | 'automated';
@@ -194,7 +197,7 @@ export async function updateDevice(db: Db, deviceId: string, change: { name: str
 
 /** Deletes a device with everything recorded about it. */
 export async function deleteDevice(db: Db, deviceId: string): Promise<void> {
-  for (const table of ['script_results', 'device_events', 'device_attributes', 'device_apps', 'device_group_members', 'device_tickets', 'app_install_reports'] as const) {
+  for (const table of ['script_results', 'device_events', 'device_attributes', 'device_apps', 'device_package_receipts', 'device_group_members', 'device_tickets', 'app_install_reports'] as const) {
     await db.deleteFrom(table).where('device_id', '=', deviceId).execute();
   }
   await db.deleteFrom('devices').where('id', '=', deviceId).execute();

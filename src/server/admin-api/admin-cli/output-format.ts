@@ -18,10 +18,12 @@ export function formatForPerson(answer: unknown): string {
   const body = answer as Json;
   const lists = Object.entries(body).filter(([, v]) => Array.isArray(v));
   const page = body.page as { limit: number; offset: number; total: number } | undefined;
-  if (lists.length === 1 && Object.keys(body).every((k) => k === lists[0]?.[0] || k === 'page')) {
+  // A list may come with facts about it (a device's apps with when they were reported): those print below the table.
+  const notes = Object.entries(body).filter(([k, v]) => k !== lists[0]?.[0] && k !== 'page' && isScalar(v));
+  if (lists.length === 1 && Object.keys(body).length === 1 + notes.length + (page ? 1 : 0)) {
     const rows = lists[0]?.[1] as Json[];
     const footer = page ? `\n${rows.length === 0 ? 0 : page.offset + 1}-${page.offset + rows.length} of ${page.total}` : '';
-    return `${table(rows)}${footer}`;
+    return `${table(rows)}${footer}${notes.map(([k, v]) => `\n${k}: ${cell(v)}`).join('')}`;
   }
   const width = Math.max(...Object.keys(body).map((k) => k.length));
   return Object.entries(body)
