@@ -1,12 +1,17 @@
-// Serves the agent service contract over HTTP + server-sent events, for the browser bridge now and the daemon's socket later.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+// Serves the agent service contract over HTTP + server-sent events: what the browser bridge and the daemon's socket share.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AGENT_EVENTS, EVENT_NAMES, ServiceError } from '../../shared/agent-service-contract';
 import type { AgentServiceContract, EventName } from '../../shared/agent-service-contract';
 import { callChecked, ContractArgumentsError, subscribeTo } from '../../shared/agent-service-dispatch';
-import { EVENTS_PATH, MAX_ARGS_BYTES, methodForRoute, SERVICE_ERROR_STATUS, sseEventName } from '../../shared/agent-service-http';
+import { EVENTS_PATH, MAX_ARGS_BYTES, methodForRoute, SERVICE_ERROR_STATUS, SERVICE_PATH_PREFIX, sseEventName } from '../../shared/agent-service-http';
 
 /** Keeps idle event streams alive through proxies and lets a dead client be noticed. */
-const SSE_HEARTBEAT_MS = 15_000;
+export const SSE_HEARTBEAT_MS = 15_000;
+
+/** Open event streams one server keeps at most: each holds a subscription on the service, so their number is capped. */
+export const DEFAULT_MAX_STREAMS = 32;
 
 // Sent with every response: nothing here may be framed, sniffed, cached or leak a referrer.
 export const COMMON_HEADERS = {
@@ -24,14 +29,15 @@ export interface AgentServiceRoutes {
   endStreams(): void;
 }
 
-/** The routes of every contract method (shared/agent-service-http.ts) and the one event stream. */
-export function agentServiceRoutes(service: AgentServiceContract): AgentServiceRoutes {
+/** The routes of every contract method (shared/agent-service-http.ts) and the one event stream, at most maxStreams open at once. */
+export function agentServiceRoutes(service: AgentServiceContract, { maxStreams = DEFAULT_MAX_STREAMS } = {}): AgentServiceRoutes {
   const streams = new Set<ServerResponse>();
 
   async function handle(pathname: string, request: IncomingMessage, response: ServerResponse): Promise<void> {
     const method = request.method ?? '';
     if (method === 'GET' && pathname === EVENTS_PATH) {
-      await openEventStream(response);
+      if (streams.size >= maxStreams) sendJson(response, 503, { error: `Refused the event stream: ${maxStreams} are open already; close one first.` });
+      else await openEventStream(response);
       return;
     }
     const name = methodForRoute(method, pathname);
@@ -116,6 +122,56 @@ function readBody(request: IncomingMessage): Promise<string | null> {
     request.on('end', () => resolve(size > MAX_ARGS_BYTES ? null : Buffer.concat(chunks).toString('utf8')));
     request.on('error', reject);
   });
+}
+
+/** Whether a path is one of the service's routes (the browser bridge also serves static files beside them). */
+export function isServicePath(pathname: string): boolean {
+  return pathname === SERVICE_PATH_PREFIX || pathname.startsWith(`${SERVICE_PATH_PREFIX}/`);
+}
+
+/** The token of an `Authorization: Bearer <token>` header, or null for none, another scheme or a malformed token. */
+export function bearerTokenOf(header: string | undefined): string | null {
+  return /^Bearer ([A-Za-z0-9_-]+)$/.exec(header ?? '')?.[1] ?? null;
+}
+
+/** A token's sha256: comparing fixed-length digests keeps timingSafeEqual constant-time whatever length was sent. */
+export function tokenDigest(token: string): Buffer {
+  return createHash('sha256').update(token).digest();
+}
+
+/** Whether a sent token is the one whose digest the server keeps, compared in constant time. */
+export function tokenMatches(sent: string, digest: Buffer): boolean {
+  return timingSafeEqual(tokenDigest(sent), digest);
+}
+
+/** Answers 401 with the transport's one-sentence reason, before anything of the request is parsed. */
+export function refuseToken(response: ServerResponse, reason: string): void {
+  response.setHeader('WWW-Authenticate', 'Bearer');
+  sendJson(response, 401, { error: reason });
+}
+
+/**
+ * An HTTP server that answers each request with handle; a handle that throws is answered 500 with the reason, or the
+ * response is dropped when it had begun (a stream).
+ */
+export function createServiceServer(handle: (request: IncomingMessage, response: ServerResponse) => Promise<void>): Server {
+  return createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      if (response.headersSent) {
+        response.destroy();
+        return;
+      }
+      sendJson(response, 500, { error: `The agent service failed: ${message}` });
+    });
+  });
+}
+
+/** Closes a service server: ends its event streams, drops kept-alive connections, resolves once it no longer listens. */
+export async function closeServiceServer(server: Server, routes: AgentServiceRoutes): Promise<void> {
+  routes.endStreams();
+  server.closeAllConnections();
+  await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
 }
 
 export function sendJson(response: ServerResponse, statusCode: number, body: unknown): void {

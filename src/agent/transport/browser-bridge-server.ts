@@ -1,15 +1,24 @@
 // Serves the built UI and the agent service to a browser on 127.0.0.1 with a per-run token (development and e2e only, DESIGN.md §1).
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { realpath, readFile, stat } from 'node:fs/promises';
-import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { AgentServiceContract } from '../../shared/agent-service-contract';
-import { SERVICE_PATH_PREFIX } from '../../shared/agent-service-http';
 import { contentSecurityPolicy, serverImageSource } from '../../shared/content-security-policy';
 import { contentTypeOf } from '../../shared/static-content-types';
-import { agentServiceRoutes, COMMON_HEADERS, sendJson } from './agent-service-http';
+import {
+  agentServiceRoutes,
+  bearerTokenOf,
+  closeServiceServer,
+  COMMON_HEADERS,
+  createServiceServer,
+  isServicePath,
+  refuseToken,
+  sendJson,
+  tokenDigest,
+  tokenMatches,
+} from './agent-service-http';
 
 export interface BrowserBridge {
   /** Where to open the UI, e.g. http://127.0.0.1:PORT/#token=... (the fragment never reaches a server log). */
@@ -28,21 +37,11 @@ export interface BrowserBridgeOptions {
 /** Starts the bridge on 127.0.0.1; resolves once it listens. */
 export async function startBrowserBridge(options: BrowserBridgeOptions): Promise<BrowserBridge> {
   const token = randomBytes(32).toString('base64url');
-  const tokenDigest = digest(token);
+  const digest = tokenDigest(token);
   const staticRoot = await realpath(options.staticDir);
   const routes = agentServiceRoutes(options.service);
   let port = 0;
-
-  const server = createServer((request, response) => {
-    handle(request, response).catch((error: unknown) => {
-      const message = error instanceof Error ? error.message : String(error);
-      if (response.headersSent) {
-        response.destroy();
-        return;
-      }
-      sendJson(response, 500, { error: `The agent service failed: ${message}` });
-    });
-  });
+  const server = createServiceServer(handle);
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     // DNS-rebinding defence: a page on evil.example resolving to 127.0.0.1 still sends its own Host.
@@ -52,10 +51,10 @@ export async function startBrowserBridge(options: BrowserBridgeOptions): Promise
       return;
     }
     const pathname = (request.url ?? '/').split('?')[0] ?? '/';
-    if (pathname === SERVICE_PATH_PREFIX || pathname.startsWith(`${SERVICE_PATH_PREFIX}/`)) {
-      if (!isAuthorized(request.headers.authorization)) {
-        response.setHeader('WWW-Authenticate', 'Bearer');
-        sendJson(response, 401, { error: 'Missing or wrong bridge token; open the URL the agent printed.' });
+    if (isServicePath(pathname)) {
+      const sent = bearerTokenOf(request.headers.authorization);
+      if (sent === null || !tokenMatches(sent, digest)) {
+        refuseToken(response, 'Missing or wrong bridge token; open the URL the agent printed.');
         return;
       }
       await routes.handle(pathname, request, response);
@@ -67,12 +66,6 @@ export async function startBrowserBridge(options: BrowserBridgeOptions): Promise
       return;
     }
     await serveStatic(pathname, response);
-  }
-
-  function isAuthorized(header: string | undefined): boolean {
-    const match = /^Bearer ([A-Za-z0-9_-]+)$/.exec(header ?? '');
-    // Comparing fixed-length digests keeps the comparison constant-time whatever length was sent.
-    return match?.[1] !== undefined && timingSafeEqual(digest(match[1]), tokenDigest);
   }
 
   async function serveStatic(pathname: string, response: ServerResponse): Promise<void> {
@@ -105,11 +98,7 @@ export async function startBrowserBridge(options: BrowserBridgeOptions): Promise
 
   return {
     url: `http://127.0.0.1:${port}/#token=${token}`,
-    close: async () => {
-      routes.endStreams();
-      server.closeAllConnections();
-      await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
-    },
+    close: () => closeServiceServer(server, routes),
   };
 }
 
@@ -140,8 +129,4 @@ async function resolveStaticFile(root: string, pathname: string): Promise<string
 function isInside(root: string, candidate: string): boolean {
   const relative = path.relative(root, candidate);
   return relative !== '' && relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative);
-}
-
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value).digest();
 }
