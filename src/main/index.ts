@@ -1,4 +1,5 @@
-// The Electron main process: one instance, the agent core in process, its status window or onboarding's kiosk, a clean stop on quit.
+// The Electron main process: the root daemon with --daemon (daemon-process.ts); otherwise one instance, the agent core in
+// process, its status window or onboarding's kiosk, a clean stop on quit.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, powerMonitor, protocol, safeStorage, session, shell } from 'electron';
@@ -9,6 +10,7 @@ import { createWindowFactory } from './app-windows';
 import { contentSecurityPolicy, serverImageSource } from '../shared/content-security-policy';
 import { followEnrolledServer } from './enrolled-server';
 import { OnboardingKiosk } from './onboarding-kiosk';
+import { isDaemonProcess, runDaemonProcess } from './daemon-process';
 import { appLogFile, createFileLogger } from './file-logger';
 import { createConsoleLogger } from '../agent/service/console-logger';
 import type { Logger } from '../agent/core/ports';
@@ -121,7 +123,10 @@ async function startApp(): Promise<void> {
   if (!kiosk.active) showStatusWindow();
 }
 
-if (!app.requestSingleInstanceLock()) {
+if (isDaemonProcess()) {
+  // The root daemon: the agent core for every user of this Mac, over its socket; no window of its own.
+  runDaemonProcess(app, powerMonitor);
+} else if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   app.on('second-instance', () => {

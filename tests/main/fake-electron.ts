@@ -33,6 +33,7 @@ export const app = {
   whenReady: () => ready.then(() => electronFake.calls.push('ready')),
   getPath: (name: string) => path.join(electronFake.pathsRoot, name),
   isPackaged: true,
+  dock: { hide: () => electronFake.calls.push('dock.hide') },
   quit: () => (electronFake.state.quit = true),
   exit: (code: number) => electronFake.calls.push(`exit ${code}`),
 };
