@@ -85,6 +85,10 @@ export const ScriptAssignmentSchema = z.object({
 });
 export type ScriptAssignment = z.infer<typeof ScriptAssignmentSchema>;
 
+/**
+ * A command for the agent. `retire` (issue 13): an admin asked to retire the device; every check-in carries it, with
+ * the same id, until the agent confirms with POST /retire, and then removes itself.
+ */
 export const DeviceCommandSchema = z.object({ id: z.string(), type: z.literal('retire') });
 
 /** Largest tenant revocation list (base64 DER) a check-in answer may carry. */

@@ -6,6 +6,7 @@ import { deviceApiServiceError } from '../transport/device-api-errors';
 import { deviceInService, type AppsContext } from './apps-context';
 import { CatalogApi } from './catalog-api';
 import { CatalogSnapshot } from './catalog-snapshot';
+import { DeviceRetirement, refusedAsRetired, type RetirementOptions } from './device-retirement';
 import { InstallManager } from './install-manager';
 import { platformInstaller } from './package-installer';
 
@@ -20,11 +21,14 @@ export interface AppsOptions {
   /** Download tuning, for tests (package-download.ts). */
   idleTimeoutMs?: number;
   resumeDelayMs?: number;
+  /** What retiring removes: the state folder, the uninstall script (device-retirement.ts). */
+  retirement?: RetirementOptions;
 }
 
 export class AppsService {
   private readonly installs: InstallManager;
   private readonly snapshot: CatalogSnapshot;
+  private readonly retirement: DeviceRetirement;
 
   constructor(
     private readonly context: AppsContext,
@@ -36,6 +40,7 @@ export class AppsService {
       installer: options.installer ?? platformInstaller(),
       onInstallState: (appId, state) => this.snapshot.setInstallState(appId, state),
     });
+    this.retirement = new DeviceRetirement(context, { packageDir: options.packageDir, ...options.retirement }, () => this.installs.list());
   }
 
   /** From the agent's copy of the catalog when it is current, else from the server (and a copy is made meanwhile). */
@@ -82,13 +87,25 @@ export class AppsService {
     return this.installs.onChanged(listener);
   }
 
-  /** Asks the server to retire this device, then stops its check-ins; a refusal leaves the device as it was. */
+  /** Asks the server to retire this device, then removes the agent (device-retirement.ts); a refusal leaves the device as it was. */
   async retireDevice(): Promise<MethodResult<'retireDevice'>> {
     const retiredAt = await this.call('retire the device', (catalog) => catalog.retire(RETIRE_REASON));
-    await this.context.markRetired(retiredAt);
     this.snapshot.invalidate();
-    this.context.ports.logger.warn('the server retired this device at its request; it checks in no more', { retiredAt });
+    await this.retirement.retiredAtUserRequest(retiredAt);
     return { retiredAt };
+  }
+
+  /** The server's retire command of a check-in answer (issue 13): confirmed to the server, then the agent removes itself. */
+  carryOutRetireCommand(commandId: string): Promise<void> {
+    return this.retirement.carryOut(commandId);
+  }
+
+  /**
+   * A check-in the server refused: when it says the device is retired (forced by an admin), the agent removes itself,
+   * on the work queue, since that waits for the check-in queue the refusal came on.
+   */
+  checkinRefused(error: unknown): void {
+    if (refusedAsRetired(error)) this.context.work.enqueue('retire a device the server retired', () => this.retirement.refused());
   }
 
   /** One catalog call for the enrolled device; a failure is a ServiceError, logged. */

@@ -97,6 +97,11 @@ export const AgentStateSchema = z.object({
   nextCheckinAt: Iso.nullable(),
   /** When the server retired the device at its request (issue 11); it checks in no more. Absent while it is in service. */
   retiredAt: Iso.optional(),
+  /**
+   * The server's retire command the agent is carrying out (issue 13): kept until the server has its confirmation, so a
+   * confirmation the network cut short is tried again, after a restart too. Absent otherwise.
+   */
+  retireCommandId: z.string().min(1).max(200).optional(),
   replay: ReplayRecordSchema,
   handled: z.array(HandledConfigurationSchema),
   /** Absent in state written before issue 5. */

@@ -177,10 +177,6 @@ export class AgentService implements AgentServiceContract {
     return this.getStatus();
   }
 
-  async getVersionInfo(): Promise<MethodResult<'getVersionInfo'>> {
-    return versionInfo();
-  }
-
   onStatusChanged(listener: (status: AgentStatus) => void): () => void {
     return this.listeners.add(listener);
   }
@@ -193,6 +189,7 @@ export class AgentService implements AgentServiceContract {
   readonly getInstalls: AppsService['getInstalls'] = () => this.apps.getInstalls();
   readonly onInstallsChanged: AppsService['onInstallsChanged'] = (listener) => this.apps.onInstallsChanged(listener);
   readonly retireDevice: AppsService['retireDevice'] = () => this.apps.retireDevice();
+  readonly getVersionInfo = async (): Promise<MethodResult<'getVersionInfo'>> => versionInfo();
   readonly getOnboarding = () => this.onboarding.view();
   readonly retryOnboarding = () => this.onboarding.retry();
   readonly finishOnboarding = () => this.onboarding.finish();
@@ -276,6 +273,7 @@ export class AgentService implements AgentServiceContract {
       this.ports.logger.warn('check-in failed', { reason: messageOf(error) });
       if (failureKindOf(error) === 'retry') await this.step('onboarding: the network is lost', () => this.onboarding.networkLost());
       await this.step('record the check-in error', () => this.update((s) => ({ ...s, lastCheckinError: messageOf(error) })));
+      this.apps.checkinRefused(error);
     }
     // Isolated like the other steps, so results the disk refused are still delivered from memory (issue 9).
     if (answer !== null) await this.step('apply the check-in answer', () => this.applyCheckin(answer, api));
@@ -300,7 +298,7 @@ export class AgentService implements AgentServiceContract {
     // Before the status event, which makes the UI ask for the catalog again.
     this.apps.checkedIn();
     this.emit();
-    await this.receivers.apply(answer, { ...this.deliveryContext(api), work: this.work });
+    await this.receivers.apply(answer, { ...this.deliveryContext(api), work: this.work, retirement: this.apps });
     this.scheduler.wake();
     const state = this.requireState();
     await this.onboarding.afterCheckin({ settings: (state.agentConfig ?? DEFAULT_AGENT_CONFIG).onboarding, enrollmentMethod: state.enrollmentMethod, enrolledAt: state.enrolledAt });

@@ -9,9 +9,15 @@ import type { SerialWorkQueue } from '../core/work-queue';
 import { messageOf } from '../core/error-message';
 import type { InventoryReporter } from '../inventory/inventory-reporter';
 
-/** What a receiver may use: the delivery context of this check-in, and the queue for work that can take minutes. */
+/** Carries out the server's retire command: confirms it, then removes the agent (apps/device-retirement.ts). */
+export interface RetireCommandHandler {
+  carryOutRetireCommand(commandId: string): Promise<void>;
+}
+
+/** What a receiver may use: the delivery context of this check-in, the queue for work that can take minutes, and retiring. */
 export interface CheckinContext extends DeliveryContext {
   work: SerialWorkQueue;
+  retirement: RetireCommandHandler;
 }
 
 /** Takes care of one part of a check-in answer; it runs on the check-in queue, so long work goes to `context.work`. */
@@ -68,12 +74,17 @@ const scriptsAndSchedules: CheckinReceiver = {
 const commands: CheckinReceiver = {
   name: 'commands',
   async receive(answer, context) {
-    for (const command of answer.commands) {
-      // Retire removes the agent, which takes minutes: it belongs on the work queue, not on the check-in queue.
-      context.work.enqueue(`command ${command.type} ${command.id}`, async () =>
-        context.ports.logger.warn('ignored a server command this agent cannot carry out yet (issue 8)', { commandId: command.id, type: command.type }),
-      );
+    const retire = answer.commands.find((command) => command.type === 'retire');
+    const kept = context.state().retireCommandId;
+    if (retire === undefined) {
+      // The server answered without it, so it no longer asks: the device is in service.
+      if (kept !== undefined) await context.update((s) => ({ ...s, retireCommandId: undefined }));
+      return;
     }
+    // Kept in the state before the work starts, so the agent knows what it is carrying out across a restart (issue 13).
+    if (kept !== retire.id) await context.update((s) => ({ ...s, retireCommandId: retire.id }));
+    // Retire removes the agent, which takes a while: it belongs on the work queue, not on the check-in queue.
+    context.work.enqueue(`command retire ${retire.id}`, () => context.retirement.carryOutRetireCommand(retire.id));
   },
 };
 

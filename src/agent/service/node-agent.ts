@@ -16,6 +16,7 @@ import type { RunAsUser } from '../runner/script-runner';
 import { systemClock } from './system-clock';
 import type { EnrollmentInbox } from './automated-enrollment';
 import { fileOnboardingStore } from '../onboarding/onboarding-file-store';
+import { defaultUninstallScript } from '../apps/device-retirement';
 import { dropPendingEnrollment, MAC_ENROLLMENT_FILE, readPendingEnrollment, takeEnrollmentFile } from '../enrollment/enrollment-file';
 
 export interface NodeAgentOptions {
@@ -89,7 +90,11 @@ export function createNodeAgent(options: NodeAgentOptions): AgentService {
       runAsUser: options.runAsUser,
       ...(scriptUser ? { scriptUsers: new NamedScriptUser(scriptUser) } : {}),
       // Beside the state, in the same 0700 folder: a package is root's to install, nobody else's to swap.
-      apps: { packageDir: join(options.stateDir, 'packages') },
+      // Retiring empties the state folder (the key file is in it) but for the lock this process holds (issue 13).
+      apps: {
+        packageDir: join(options.stateDir, 'packages'),
+        retirement: { stateDir: options.stateDir, keepInStateDir: [STATE_LOCK_FILE], uninstallScript: defaultUninstallScript() },
+      },
       onboarding: { store: fileOnboardingStore(options.stateDir), ...(options.openLandingPage ? { openLandingPage: options.openLandingPage } : {}) },
       automatedEnrollment: fileEnrollmentInbox(options.enrollmentFile === undefined ? defaultEnrollmentFile() : options.enrollmentFile, options.stateDir),
       inventory: { sources: () => nodeInventorySources(logger) },

@@ -42,8 +42,11 @@ export const SCHEDULES_SLICE: StateSlice = {
  * state.json cut short by a crash is simply done again.
  */
 export const STATE_SLICES: readonly StateSlice[] = [
-  /** Check-in status, the agent configuration the last check-in carried, and whether the device was retired (absent before issue 11). */
-  pickSlice('checkin', ['agentConfig', 'lastCheckinAt', 'lastCheckinError', 'nextCheckinAt', 'retiredAt']),
+  /**
+   * Check-in status, the agent configuration the last check-in carried, whether the device was retired (absent before
+   * issue 11), and the retire command being carried out (absent before issue 13).
+   */
+  pickSlice('checkin', ['agentConfig', 'lastCheckinAt', 'lastCheckinError', 'nextCheckinAt', 'retiredAt', 'retireCommandId']),
   /** Replay record: the highest ticket sequence, ticket ids not yet expired, and the kept revocation list. */
   { name: 'replay', format: 1, schema: z.object({ replay: ReplayRecordSchema }).strict(), of: (state) => ({ replay: state.replay }) },
   /** Which configuration versions were handled (bounded, see boundedHandled) and the recent runs the status shows. */

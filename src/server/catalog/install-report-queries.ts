@@ -1,6 +1,7 @@
 // What devices report of Apps@Work installs: the latest report per device and app, and the inventory's bundle ids, for each app's install state.
 import type { InstallReport, InstallState } from '../../shared/catalog-protocol';
 import type { Db } from '../db/database';
+import { IN_SERVICE_STATUSES } from '../devices/device-queries';
 
 export interface AppInstallReportsTable {
   device_id: string;
@@ -55,7 +56,7 @@ export async function installStates(db: Db, deviceId: string, apps: { id: string
 }
 
 /**
- * How many active devices of the tenant each app is installed on, by the rule of installStates: its latest install
+ * How many devices in service (active or retire pending) of the tenant each app is installed on, by the rule of installStates: its latest install
  * report says installed, or it has no report and the device's inventory lists the bundle id. Apps on none are 0.
  */
 export async function installedCounts(db: Db, tenantId: string, apps: { id: string; bundle_id: string }[]): Promise<Map<string, number>> {
@@ -68,7 +69,7 @@ export async function installedCounts(db: Db, tenantId: string, apps: { id: stri
       .innerJoin('devices as d', 'd.id', 'r.device_id')
       .select((eb) => ['r.app_id as app_id', eb.fn.countAll().as('n')])
       .where('d.tenant_id', '=', tenantId)
-      .where('d.status', '=', 'active')
+      .where('d.status', 'in', IN_SERVICE_STATUSES)
       .where('r.app_id', 'in', ids)
       .where('r.state', '=', 'installed')
       .groupBy('r.app_id')
@@ -79,7 +80,7 @@ export async function installedCounts(db: Db, tenantId: string, apps: { id: stri
       .innerJoin('devices as d', (join) => join.onRef('d.id', '=', 'i.device_id').onRef('d.tenant_id', '=', 'a.tenant_id'))
       .select((eb) => ['a.id as app_id', eb.fn.countAll().as('n')])
       .where('a.tenant_id', '=', tenantId)
-      .where('d.status', '=', 'active')
+      .where('d.status', 'in', IN_SERVICE_STATUSES)
       .where('a.id', 'in', ids)
       // A device with a report is counted by its report alone, as installStates reads it.
       .where(({ not, exists, selectFrom }) => not(exists(selectFrom('app_install_reports as r').select('r.app_id').whereRef('r.device_id', '=', 'i.device_id').whereRef('r.app_id', '=', 'a.id'))))

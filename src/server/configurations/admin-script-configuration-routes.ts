@@ -10,7 +10,7 @@ import { adminActor } from '../admin-api/admin-auth';
 import { addAdminRoute, defineAdminRoute, IdParamsSchema, PageQuerySchema, SearchTermSchema } from '../admin-api/admin-route';
 import { auditedChange } from '../audit/audit-log';
 import { agentConfigurationsByPrecedence, effectiveAgentConfiguration, NO_AGENT_CONFIGURATION_REASON } from './device-assignments';
-import { activeDevices } from '../devices/device-queries';
+import { devicesInService } from '../devices/device-queries';
 import { configurationHasResults } from '../device-api/device-report-queries';
 import { checkDistributionTargets, DistributionSchema, includesDevice, NO_ONE, normaliseDistribution, readDistribution } from './distribution';
 import { allDeviceGroupMemberships, allUserGroupMemberships } from '../users/group-queries';
@@ -223,7 +223,7 @@ export function adminScriptConfigurationRoutes(app: FastifyInstance, ctx: Server
     const distribution = readDistribution(configuration.distribution);
     const [agentConfigurations, devices, userMemberships, deviceMemberships] = await Promise.all([
       agentConfigurationsByPrecedence(ctx.db, ctx.tenant.id),
-      activeDevices(ctx.db, ctx.tenant.id),
+      devicesInService(ctx.db, ctx.tenant.id),
       allUserGroupMemberships(ctx.db),
       allDeviceGroupMemberships(ctx.db),
     ]);

@@ -10,6 +10,7 @@ import { catalogRevisions } from './migrations/0013-catalog-revisions';
 import { enrollmentTokens } from './migrations/0014-enrollment-tokens';
 import { devicesWithoutUsers } from './migrations/0015-devices-without-users';
 import { inventoryReceipts } from './migrations/0016-inventory-receipts';
+import { retireRequests } from './migrations/0017-retire-requests';
 
 // Kysely's Migrator keys applied migrations on these names: an existing database upgrades only while they stay as they are.
 export const MIGRATIONS: Record<string, Migration> = {
@@ -22,6 +23,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0014_enrollment_tokens': enrollmentTokens,
   '0015_devices_without_users': devicesWithoutUsers,
   '0016_inventory_receipts': inventoryReceipts,
+  '0017_retire_requests': retireRequests,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -1,4 +1,4 @@
-// Device check-in (DESIGN.md §2): records the device's state and hands out its agent configuration and script tickets.
+// Device check-in (DESIGN.md §2): records the device's state and hands out its agent configuration, script tickets and commands.
 import { DEFAULT_AGENT_CONFIG } from '../../shared/agent-config';
 import { DEVICE_API_PREFIX, type CheckinRequest, type CheckinResponse } from '../../shared/protocol';
 import type { AuthenticatedDevice } from './device-auth';
@@ -66,7 +66,8 @@ export async function checkIn(ctx: ServerContext, device: AuthenticatedDevice, r
   return {
     agentConfig: settings,
     scripts,
-    commands: [],
+    // Until the agent confirms through the retire route, every check-in carries the same command (issue 13).
+    commands: device.retireCommandId === null ? [] : [{ id: device.retireCommandId, type: 'retire' }],
     nextCheckinSeconds: frequency * 60,
     serverTime: now.toISOString(),
     revocationList: await ctx.tenant.keyring.revocationList(now),

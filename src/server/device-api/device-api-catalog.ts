@@ -172,6 +172,7 @@ const image = defineDeviceRoute({
   handler: ({ ctx, params, request, reply }) => sendImage(ctx, params.sha256, request, reply),
 });
 
+// The device's own retire (About > Uninstall), and its confirmation of an admin's retire request: one way (issue 13).
 const retire = defineDeviceRoute({
   method: 'POST',
   path: RETIRE_PATH.slice(DEVICE_API_PREFIX.length),

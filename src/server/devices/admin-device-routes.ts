@@ -6,7 +6,8 @@ import { adminActor } from '../admin-api/admin-auth';
 import { addAdminRoute, defineAdminRoute, IdParamsSchema, PageQuerySchema, SearchTermSchema } from '../admin-api/admin-route';
 import { auditedChange } from '../audit/audit-log';
 import { loadDeviceAssignments, NO_AGENT_CONFIGURATION_REASON } from '../configurations/device-assignments';
-import { deleteDevice, deviceById, deviceDetails, deviceLogs, listDeviceApps, listDevices, updateDevice, type DeviceRow } from './device-queries';
+import { deleteDevice, deviceById, deviceDetails, deviceLogs, DEVICE_STATUSES, listDeviceApps, listDevices, updateDevice, type DeviceRow } from './device-queries';
+import { requestRetire, retireDevice } from './device-retirement';
 import { configurationsNaming, describeUses } from '../configurations/distribution';
 import { conflict, notFound } from '../app/http-errors';
 import type { ServerContext } from '../app/server-context';
@@ -24,7 +25,7 @@ export const DEVICE_ROUTES = {
     summary: 'List devices with status, last check-in, agent version and OS, filtered and newest enrolled first.',
     query: PageQuerySchema.extend({
       q: SearchTermSchema.optional(),
-      status: z.enum(['active', 'retired']).optional(),
+      status: z.enum(DEVICE_STATUSES).optional().describe('active, retire_pending (asked to retire, not yet confirmed by its agent) or retired'),
       userId: z.string().max(64).optional(),
       groupId: z.string().max(64).optional(),
       agentVersion: z.string().max(50).optional(),
@@ -78,11 +79,23 @@ export const DEVICE_ROUTES = {
       userId: z.string().min(1).max(64).nullable().optional().describe('the user the device belongs to; null leaves it without a user'),
     }),
   }),
+  retire: defineAdminRoute({
+    method: 'POST',
+    path: '/devices/:id/retire',
+    operation: 'devices.retire',
+    summary:
+      'Retire a device: it is retire_pending until its agent, told at its next check-in, confirms and removes itself (retired, retiredAt the confirmation time); force retires at once without the agent, for a Mac that is gone. Asking again while pending changes nothing.',
+    params: IdParamsSchema,
+    body: z.strictObject({
+      reason: z.string().trim().min(1).max(200).optional().describe('why, as the audit trail and the device log show it'),
+      force: z.boolean().optional().describe('retire now without waiting for the agent to confirm (its key is refused from now on)'),
+    }),
+  }),
   delete: defineAdminRoute({
     method: 'DELETE',
     path: '/devices/:id',
     operation: 'devices.delete',
-    summary: 'Delete a retired device with its logs, attributes and inventory; an active device must be retired first.',
+    summary: 'Delete a retired device with its logs, attributes and inventory; an active or retire_pending device must be retired (or forced) first.',
     params: IdParamsSchema,
   }),
 };
@@ -99,6 +112,8 @@ export function adminDeviceRoutes(app: FastifyInstance, ctx: ServerContext): voi
     agentVersion: d.agent_version,
     osVersion: d.os_version,
     enrolledAt: d.enrolled_at,
+    retireRequestedAt: d.retire_requested_at,
+    retiredAt: d.retired_at,
     enrollment: { method: d.enrollment_method, enrolledAt: d.enrolled_at, tokenId: d.enrollment_token_id },
   });
 
@@ -177,9 +192,19 @@ export function adminDeviceRoutes(app: FastifyInstance, ctx: ServerContext): voi
     return deviceView(after);
   });
 
+  addAdminRoute(app, DEVICE_ROUTES.retire, async ({ params, body, request }) => {
+    const device = await findDevice(params.id);
+    if (device.status === 'retired') throw conflict(`Device ${device.name} is already retired.`);
+    const by = { actor: adminActor(request), reason: body.reason ?? 'Retired by an administrator.', at: ctx.now() };
+    // Either way a concurrent retire may have won: the answer shows the device as it now is.
+    if (body.force === true) await retireDevice(ctx.db, device.id, { ...by, forced: true });
+    else if (device.status === 'active') await requestRetire(ctx.db, device.id, by);
+    return deviceView(await findDevice(device.id));
+  });
+
   addAdminRoute(app, DEVICE_ROUTES.delete, async ({ params, request }) => {
     const device = await findDevice(params.id);
-    if (device.status !== 'retired') throw conflict(`Device ${device.name} is active; retire it before deleting it.`);
+    if (device.status !== 'retired') throw conflict(`Device ${device.name} is ${device.status === 'active' ? 'active' : 'waiting for its agent to confirm its retirement'}; retire it (force: true for a Mac that is gone) before deleting it.`);
     const uses = await configurationsNaming(ctx.db, ctx.tenant.id, 'devices', device.id);
     if (uses.length > 0) throw conflict(`Device ${device.name} is distributed to by ${describeUses(uses)}; change those distributions first.`);
     const now = ctx.now();

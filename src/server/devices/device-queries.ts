@@ -10,7 +10,7 @@ export interface DevicesTable {
   /** Null for a device without a user: enrolled with a token that names none, or its user taken away (0015). */
   user_id: string | null;
   name: string;
-  status: 'active' | 'retired';
+  status: DeviceStatus;
   public_jwk: string;
   facts: string;
   enrolled_at: string;
@@ -25,7 +25,18 @@ export interface DevicesTable {
   /** The digest of the device's latest inventory report and when it came (0016); null before the first. */
   inventory_digest: Generated<string | null>;
   inventory_reported_at: Generated<string | null>;
+  /** When an admin asked to retire the device and the id of the retire command its check-ins carry (0017); null otherwise. */
+  retire_requested_at: Generated<string | null>;
+  retire_command_id: Generated<string | null>;
+  /** When the device was retired: the agent's confirmation, or a forced retire (0017); null while in service. */
+  retired_at: Generated<string | null>;
 }
+
+/** `retire_pending`: an admin asked to retire it and its agent has not confirmed yet (issue 13). */
+export const DEVICE_STATUSES = ['active', 'retire_pending', 'retired'] as const;
+export type DeviceStatus = (typeof DEVICE_STATUSES)[number];
+/** A device whose agent still checks in: a retire-pending one gets its scripts until it confirms. */
+export const IN_SERVICE_STATUSES: readonly DeviceStatus[] = ['active', 'retire_pending'];
 
 export type EnrollmentMethod = 'pin' | 'automated';
 
@@ -48,7 +59,7 @@ export interface DeviceAppsTable {
 export interface DeviceRow {
   id: string;
   name: string;
-  status: string;
+  status: DeviceStatus;
   user_id: string | null;
   username: string | null;
   last_checkin_at: string | null;
@@ -58,6 +69,8 @@ export interface DeviceRow {
   facts: string;
   enrollment_method: EnrollmentMethod;
   enrollment_token_id: string | null;
+  retire_requested_at: string | null;
+  retired_at: string | null;
 }
 
 const DEVICE_COLUMNS = [
@@ -73,6 +86,8 @@ const DEVICE_COLUMNS = [
   'd.facts',
   'd.enrollment_method',
   'd.enrollment_token_id',
+  'd.retire_requested_at',
+  'd.retired_at',
 ] as const;
 
 function devicesWithUsers(db: Db, tenantId: string) {
@@ -82,7 +97,7 @@ function devicesWithUsers(db: Db, tenantId: string) {
 export interface DeviceFilter {
   /** Part of the device name, any case. */
   q?: string;
-  status?: 'active' | 'retired';
+  status?: DeviceStatus;
   userId?: string;
   agentVersion?: string;
   /** ISO instant: devices that last checked in before it, or never. */
@@ -166,8 +181,8 @@ export async function listDeviceApps(db: Db, deviceId: string, q: string | undef
   return { apps: rows.map((r) => ({ bundleId: r.bundle_id, name: r.name, version: r.version, reportedAt: r.reported_at })), page: answered };
 }
 
-export function activeDevices(db: Db, tenantId: string): Promise<{ id: string; name: string; user_id: string | null }[]> {
-  return db.selectFrom('devices').select(['id', 'name', 'user_id']).where('tenant_id', '=', tenantId).where('status', '=', 'active').orderBy('name').orderBy('id').execute();
+export function devicesInService(db: Db, tenantId: string): Promise<{ id: string; name: string; user_id: string | null }[]> {
+  return db.selectFrom('devices').select(['id', 'name', 'user_id']).where('tenant_id', '=', tenantId).where('status', 'in', IN_SERVICE_STATUSES).orderBy('name').orderBy('id').execute();
 }
 
 export async function insertDevice(db: Db, device: Insertable<DevicesTable>): Promise<void> {
