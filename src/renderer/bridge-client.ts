@@ -1,7 +1,9 @@
 // AgentApi over the browser bridge's HTTP API, generated from the contract's names, for when the UI runs in a plain browser instead of Electron.
 import type { AgentApi } from '../preload/contract';
-import { EVENT_NAMES, eventProperty, METHOD_NAMES, serviceErrorFromBody } from '../shared/agent-service-names';
+import { EVENT_NAMES, serviceErrorFromBody } from '../shared/agent-service-names';
 import type { EventName, MethodName } from '../shared/agent-service-names';
+import { contractClient } from '../shared/contract-client';
+import { abortableDelay, SseFrameDecoder } from '../shared/sse-frames';
 import { EVENTS_PATH, routeOf, sseEventName } from '../shared/agent-service-http';
 
 // Answers and events are taken as the contract types them, without checking them again here: the bridge checks every
@@ -40,73 +42,39 @@ export function createBridgeClient(options: BridgeClientOptions): AgentApi {
     return (await response.json()) as unknown;
   }
 
-  // One event stream for every subscription: open while anyone listens, each frame handed to that event's listeners.
-  // The bridge sends each event's current value when a stream opens; a listener added to an open stream hears the next
-  // change only (the UI subscribes to both events at once, and its queries read the current values anyway).
-  const listeners = new Map<EventName, Set<(payload: unknown) => void>>(EVENT_NAMES.map((event) => [event, new Set()]));
-  let stream: AbortController | null = null;
-  const listening = () => [...listeners.values()].some((set) => set.size > 0);
-
-  const api: Record<string, unknown> = {};
-  for (const name of METHOD_NAMES) api[name] = (...args: unknown[]) => call(name, args);
-  for (const event of EVENT_NAMES) {
-    api[eventProperty(event)] = (listener: (payload: unknown) => void) => {
-      // A wrapper per subscription, so subscribing the same function twice needs two unsubscribes, as with IPC.
-      const subscription = (payload: unknown) => listener(payload);
-      listeners.get(event)!.add(subscription);
-      if (stream === null) {
-        stream = new AbortController();
-        void followEvents(stream.signal);
-      }
-      return () => {
-        listeners.get(event)!.delete(subscription);
-        if (!listening()) {
-          stream?.abort();
-          stream = null;
-        }
-      };
-    };
-  }
-  // Built from the contract's tables, so it has exactly the AgentApi's members.
-  return api as AgentApi;
-
-  function dispatch(eventName: string, payload: unknown): void {
-    const event = EVENT_NAMES.find((name) => sseEventName(name) === eventName);
-    if (event !== undefined) for (const listener of listeners.get(event)!) listener(payload);
-  }
-
+  // One event stream for every subscription (contract-client.ts). The bridge sends each event's current value when a
+  // stream opens; a listener added to an open stream hears the next change only (the UI subscribes to both events at
+  // once, and its queries read the current values anyway).
   /** Reads the event stream with fetch (EventSource cannot send the token header), reopening it when it drops. */
-  async function followEvents(signal: AbortSignal): Promise<void> {
+  async function follow(signal: AbortSignal, deliver: (event: EventName, payload: unknown) => void): Promise<void> {
     while (!signal.aborted) {
       try {
         const response = await fetchImpl(url(EVENTS_PATH), { headers, signal });
         // A refused token or host will not get better by retrying.
         if (response.status === 401 || response.status === 403) return;
-        if (response.ok && response.body) await readEvents(response.body, dispatch);
+        if (response.ok && response.body) await readEvents(response.body, deliver);
       } catch {
         // A dropped connection or an aborted read: the loop decides whether to reconnect.
       }
-      if (!signal.aborted) await delay(reconnectDelayMs, signal);
+      if (!signal.aborted) await abortableDelay(reconnectDelayMs, signal);
     }
   }
+
+  // Built from the contract's tables, so it has exactly the AgentApi's members.
+  return contractClient({ call, follow }).members as AgentApi;
 }
 
-/** Hands each frame's event name and valid payload on; a frame whose data is not JSON is skipped. */
-async function readEvents(body: ReadableStream<Uint8Array>, dispatch: (eventName: string, payload: unknown) => void): Promise<void> {
+/** Hands each frame's event and JSON payload on; a frame of another event, or whose data is not JSON, is skipped. */
+async function readEvents(body: ReadableStream<Uint8Array>, deliver: (event: EventName, payload: unknown) => void): Promise<void> {
   const reader = body.getReader();
-  const decoder = new TextDecoder();
-  let buffered = '';
+  const frames = new SseFrameDecoder();
   for (;;) {
     const { value, done } = await reader.read();
     if (done) return;
-    buffered += decoder.decode(value, { stream: true }).replace(/\r\n?/g, '\n');
-    let end = buffered.indexOf('\n\n');
-    while (end !== -1) {
-      const frame = parseFrame(buffered.slice(0, end));
-      buffered = buffered.slice(end + 2);
-      const payload = frame === null ? null : parsePayload(frame.data);
-      if (frame !== null && payload !== null) dispatch(frame.event, payload);
-      end = buffered.indexOf('\n\n');
+    for (const frame of frames.push(value)) {
+      const event = EVENT_NAMES.find((name) => sseEventName(name) === frame.event);
+      const payload = parsePayload(frame.data);
+      if (event !== undefined && payload !== null) deliver(event, payload);
     }
   }
 }
@@ -118,14 +86,6 @@ function parsePayload(data: string): unknown {
   } catch {
     return null;
   }
-}
-
-/** The event name (SSE's default `message` when unnamed) and joined `data:` lines of one frame; null for a comment-only frame (keep-alive). */
-function parseFrame(frame: string): { event: string; data: string } | null {
-  const lines = frame.split('\n');
-  const field = (name: string): string[] => lines.filter((line) => line.startsWith(`${name}:`)).map((line) => line.slice(name.length + 1).replace(/^ /, ''));
-  const data = field('data');
-  return data.length > 0 ? { event: field('event').at(-1) ?? 'message', data: data.join('\n') } : null;
 }
 
 /** The ServiceError the bridge answered with, or an Error with the bridge's own message (token, arguments, a fault). */
@@ -140,18 +100,4 @@ async function failureOf(response: Response): Promise<Error> {
   if (refused !== null) return refused;
   const error = (body as { error?: unknown } | null)?.error;
   return new Error(typeof error === 'string' ? error : `The agent bridge answered HTTP ${response.status}.`);
-}
-
-function delay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      { once: true },
-    );
-  });
 }

@@ -2,7 +2,9 @@
 import { readFile } from 'node:fs/promises';
 import { Agent, request } from 'undici';
 import type { Dispatcher } from 'undici';
-import { AGENT_EVENTS, AGENT_METHODS, EVENT_NAMES, eventProperty, METHOD_NAMES } from '../../shared/agent-service-contract';
+import { AGENT_EVENTS, AGENT_METHODS, EVENT_NAMES } from '../../shared/agent-service-contract';
+import { contractClient } from '../../shared/contract-client';
+import { abortableDelay, SseFrameDecoder, type SseFrame } from '../../shared/sse-frames';
 import type { AgentServiceContract, EventName, MethodName } from '../../shared/agent-service-contract';
 import { serviceErrorFromBody } from '../../shared/agent-service-names';
 import { EVENTS_PATH, routeOf, sseEventName } from '../../shared/agent-service-http';
@@ -90,21 +92,16 @@ export function createAgentSocketClient(options: AgentSocketClientOptions): Agen
     return checked.data;
   }
 
-  // One event stream for every subscription, open while anyone listens; the daemon sends each event's current value
-  // when a stream opens, so a UI is brought up to date after the daemon restarts.
-  const listeners = new Map<EventName, Set<(payload: unknown) => void>>(EVENT_NAMES.map((event) => [event, new Set()]));
-  let stream: AbortController | null = null;
-  const listening = (): boolean => [...listeners.values()].some((set) => set.size > 0);
-
-  function dispatch(eventName: string, data: string): void {
-    const event = EVENT_NAMES.find((name) => sseEventName(name) === eventName);
-    if (event === undefined) return;
-    const payload = AGENT_EVENTS[event].payload.safeParse(parseJson(data));
-    if (payload.success) for (const listener of listeners.get(event)!) listener(payload.data);
-  }
-
-  /** Follows the event stream, reopening it with a bounded backoff while anyone listens. */
-  async function followEvents(signal: AbortSignal): Promise<void> {
+  // One event stream for every subscription, open while anyone listens (contract-client.ts); the daemon sends each
+  // event's current value when a stream opens, so a UI is brought up to date after the daemon restarts.
+  /** Follows the event stream, reopening it with a bounded backoff while anyone listens; payloads checked against the contract. */
+  async function follow(signal: AbortSignal, deliver: (event: EventName, payload: unknown) => void): Promise<void> {
+    const dispatch = (frame: SseFrame): void => {
+      const event = EVENT_NAMES.find((name) => sseEventName(name) === frame.event);
+      if (event === undefined) return;
+      const payload = AGENT_EVENTS[event].payload.safeParse(parseJson(frame.data));
+      if (payload.success) deliver(event, payload.data);
+    };
     let delayMs = firstDelayMs;
     while (!signal.aborted) {
       try {
@@ -119,39 +116,18 @@ export function createAgentSocketClient(options: AgentSocketClientOptions): Agen
         // No daemon, no token yet, a dropped or silent stream: all are waited out and tried again.
       }
       if (signal.aborted) return;
-      await delay(delayMs, signal);
+      await abortableDelay(delayMs, signal);
       delayMs = Math.min(delayMs * 2, maxDelayMs);
     }
   }
 
-  const client: Record<string, unknown> = {};
-  for (const name of METHOD_NAMES) client[name] = (...args: unknown[]) => call(name, args);
-  for (const event of EVENT_NAMES) {
-    client[eventProperty(event)] = (listener: (payload: unknown) => void) => {
-      // A wrapper per subscription, so subscribing the same function twice needs two unsubscribes, as with IPC.
-      const subscription = (payload: unknown): void => listener(payload);
-      listeners.get(event)!.add(subscription);
-      if (stream === null) {
-        stream = new AbortController();
-        void followEvents(stream.signal);
-      }
-      return () => {
-        listeners.get(event)!.delete(subscription);
-        if (!listening()) {
-          stream?.abort();
-          stream = null;
-        }
-      };
-    };
-  }
-  client.close = async () => {
-    for (const set of listeners.values()) set.clear();
-    stream?.abort();
-    stream = null;
+  const { members, closeStream } = contractClient({ call, follow });
+  members.close = async () => {
+    closeStream();
     await dispatcher.destroy();
   };
   // Built from the contract's tables, so it has exactly the contract's members.
-  return client as AgentSocketClient;
+  return members as AgentSocketClient;
 }
 
 /** This user's token, or a one-sentence reason why there is none. */
@@ -184,24 +160,12 @@ async function readJson(body: Dispatcher.ResponseData['body']): Promise<unknown>
   return parseJson(Buffer.concat(chunks).toString('utf8'));
 }
 
-/** Hands each frame's event name and data on until the stream ends; a frame larger than MAX_FRAME_CHARS ends it. */
-async function readFrames(body: Dispatcher.ResponseData['body'], dispatch: (eventName: string, data: string) => void): Promise<void> {
-  // undici's body yields Buffers whatever its encoding; a frame may end inside a character.
-  const decoder = new TextDecoder();
-  let buffered = '';
+/** Hands each frame on until the stream ends; a frame larger than MAX_FRAME_CHARS ends it. */
+async function readFrames(body: Dispatcher.ResponseData['body'], dispatch: (frame: SseFrame) => void): Promise<void> {
+  const frames = new SseFrameDecoder();
   for await (const chunk of body) {
-    buffered += decoder.decode(chunk as Buffer, { stream: true }).replace(/\r\n?/g, '\n');
-    let end = buffered.indexOf('\n\n');
-    while (end !== -1) {
-      const lines = buffered.slice(0, end).split('\n');
-      buffered = buffered.slice(end + 2);
-      const field = (name: string): string[] => lines.filter((line) => line.startsWith(`${name}:`)).map((line) => line.slice(name.length + 1).replace(/^ /, ''));
-      const data = field('data');
-      // A frame without data is a heartbeat.
-      if (data.length > 0) dispatch(field('event').at(-1) ?? 'message', data.join('\n'));
-      end = buffered.indexOf('\n\n');
-    }
-    if (buffered.length > MAX_FRAME_CHARS) throw new AgentSocketError('The agent daemon sent an event frame larger than it may.', null);
+    for (const frame of frames.push(chunk as Buffer)) dispatch(frame);
+    if (frames.pendingChars > MAX_FRAME_CHARS) throw new AgentSocketError('The agent daemon sent an event frame larger than it may.', null);
   }
 }
 
@@ -220,16 +184,4 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-function delay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-  });
 }
