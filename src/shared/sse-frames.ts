@@ -12,10 +12,15 @@ export interface SseFrame {
 export class SseFrameDecoder {
   private readonly decoder = new TextDecoder();
   private buffered = '';
+  /** A CR that ended the last chunk: the LF of a CRLF may start the next, and the pair is one line end. */
+  private carriedCr = false;
 
   /** The frames `chunk` completes, in order. */
   push(chunk: Uint8Array): SseFrame[] {
-    this.buffered += this.decoder.decode(chunk, { stream: true }).replace(/\r\n?/g, '\n');
+    let text = (this.carriedCr ? '\r' : '') + this.decoder.decode(chunk, { stream: true });
+    this.carriedCr = text.endsWith('\r');
+    if (this.carriedCr) text = text.slice(0, -1);
+    this.buffered += text.replace(/\r\n?/g, '\n');
     const frames: SseFrame[] = [];
     let end = this.buffered.indexOf('\n\n');
     while (end !== -1) {
