@@ -139,7 +139,7 @@ describe('onboarding on the device', () => {
     const first = device(store);
     await first.controller.afterCheckin(FACTS);
     await first.controller.installsChanged([install('office', 'downloading')]);
-    first.controller.stop();
+    await first.controller.stop();
 
     const clock = new FakeClock(new Date(START.getTime() + 30_000));
     const again = device(store, clock);

@@ -154,7 +154,11 @@ export class OnboardingController {
     });
   }
 
-  stop(): void {
+  /** Stops the clock and resolves once the changes under way (a report, its log events) have been written. */
+  async stop(): Promise<void> {
+    this.cancelTick?.();
+    await this.queue;
+    // A change that was under way may have set the clock going again.
     this.cancelTick?.();
     this.cancelTick = null;
   }

@@ -145,10 +145,11 @@ export class AgentService implements AgentServiceContract {
     this.cancelTimer?.();
     this.cancelTimer = null;
     this.scheduler.stop();
-    this.onboarding.stop();
     await this.inventory.stop();
     await this.checkins.idle();
     await this.work.idle();
+    // Last: the installs that just settled may still be reporting to it (its device log goes to the outbox).
+    await this.onboarding.stop();
   }
 
   /** Resolves once the check-in or scheduled run under way (and any queued behind it) has settled. */
