@@ -5,6 +5,7 @@ import { MacConsoleUser } from '../agent/runner/console-user';
 import { messageOf } from '../agent/core/error-message';
 import { DAEMON_LOG_FILE, createFileLogger } from './file-logger';
 import { MAC_DAEMON_STATE_DIR, MAC_SOCKET_FOLDER, startDaemon } from './daemon-mode';
+import { stopBeforeQuit } from './stop-before-quit';
 
 /** Whether this process was started as the daemon (the LaunchDaemon's ProgramArguments). */
 export function isDaemonProcess(argv: readonly string[] = process.argv): boolean {
@@ -26,18 +27,7 @@ export function runDaemonProcess(app: Pick<App, 'whenReady' | 'on' | 'quit' | 'e
         consoleUser: process.platform === 'darwin' ? new MacConsoleUser() : { currentUser: async () => null },
       });
       powerMonitor.on('resume', () => daemon.service.wakeScheduler());
-      let stopped = false;
-      app.on('will-quit', (event) => {
-        if (stopped) return;
-        event.preventDefault();
-        daemon
-          .stop()
-          .catch((error: unknown) => logger.error('the daemon did not stop cleanly', { reason: messageOf(error) }))
-          .finally(() => {
-            stopped = true;
-            app.quit();
-          });
-      });
+      stopBeforeQuit(app, () => daemon.stop(), logger);
     })
     .catch((error: unknown) => {
       // launchd starts it again after its ThrottleInterval; the reason is in daemon.log.

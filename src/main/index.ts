@@ -11,6 +11,8 @@ import { contentSecurityPolicy, serverImageSource } from '../shared/content-secu
 import { followEnrolledServer } from './enrolled-server';
 import { OnboardingKiosk } from './onboarding-kiosk';
 import { isDaemonProcess, runDaemonProcess } from './daemon-process';
+import { stopBeforeQuit } from './stop-before-quit';
+import { messageOf } from '../agent/core/error-message';
 import { appLogFile, createFileLogger } from './file-logger';
 import { createConsoleLogger } from '../agent/service/console-logger';
 import type { Logger } from '../agent/core/ports';
@@ -94,20 +96,14 @@ async function startApp(): Promise<void> {
   // Timers stand still while a Mac sleeps: a missed scheduled run is caught up at wake, not up to a minute later (issue 5).
   powerMonitor.on('resume', () => service.wakeScheduler());
 
-  // Quitting waits for the agent to stop, so a run in progress is recorded rather than cut off mid-write.
-  let stopped = false;
-  app.on('will-quit', (event) => {
-    if (stopped) return;
-    event.preventDefault();
-    service
-      .stop()
-      .then(() => lock.release())
-      .catch((error: unknown) => logger.error('the agent did not stop cleanly', { reason: String(error) }))
-      .finally(() => {
-        stopped = true;
-        app.quit();
-      });
-  });
+  stopBeforeQuit(
+    app,
+    async () => {
+      await service.stop();
+      await lock.release();
+    },
+    logger,
+  );
 
   // Onboarding after an automated enrollment takes the screen in the kiosk window until it is over (issue 12).
   kiosk = new OnboardingKiosk({
@@ -143,7 +139,7 @@ if (isDaemonProcess()) {
     .whenReady()
     .then(startApp)
     .catch((error: unknown) => {
-      logger.error('Atwork could not start', { reason: error instanceof Error ? error.message : String(error) });
+      logger.error('Atwork could not start', { reason: messageOf(error) });
       app.exit(1);
     });
 }

@@ -1,5 +1,5 @@
 // The app's SecretStore: the device private key encrypted with Electron safeStorage (the macOS Keychain), never on disk in the clear.
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SafeStorage } from 'electron';
 import { writeFileAtomic } from '../agent/state/atomic-file';
@@ -43,6 +43,10 @@ export class SafeStorageSecretStore implements SecretStore {
     const sealed = this.safeStorage.encryptString(pem);
     await ensurePrivateDir(this.stateDir);
     await writeFileAtomic(this.keyPath, `${sealed.toString('base64')}\n`, 0o600);
+  }
+
+  async deleteDeviceKey(): Promise<void> {
+    await rm(this.keyPath, { force: true });
   }
 
   /** Refuses to fall back to no or obfuscation-only encryption (Linux without a keyring): the key would be as good as in the clear. */

@@ -11,7 +11,8 @@ import { collectAppBundles } from '../../src/agent/inventory/app-bundles';
 import { inventoryDigest } from '../../src/agent/inventory/device-inventory';
 import { receiptsOfDpkgStatus } from '../../src/agent/inventory/dpkg-packages';
 import { appOfInfoPlist, MAX_INFO_PLIST_BYTES } from '../../src/agent/inventory/info-plist';
-import { collectPackageReceipts, receiptOfPkgInfo, type CommandOutput } from '../../src/agent/inventory/package-receipts';
+import { collectPackageReceipts, receiptOfPkgInfo } from '../../src/agent/inventory/package-receipts';
+import type { CommandOutput } from '../../src/agent/runner/local-users';
 
 let root: string;
 const warnings: { bundle?: unknown; reason?: unknown }[] = [];

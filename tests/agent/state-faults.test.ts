@@ -128,7 +128,7 @@ describe('a corrupt device key', () => {
     const requestsBefore = server.api.requests.length;
     const files = new FileSecretStore(stateDir);
     let reads = 0;
-    const secrets: SecretStore = { readDeviceKeyPem: () => (reads++, files.readDeviceKeyPem()), writeDeviceKeyPem: (pem) => files.writeDeviceKeyPem(pem) };
+    const secrets: SecretStore = { readDeviceKeyPem: () => (reads++, files.readDeviceKeyPem()), writeDeviceKeyPem: (pem) => files.writeDeviceKeyPem(pem), deleteDeviceKey: () => files.deleteDeviceKey() };
     const agent = new AgentService(
       { http: server.api, spawner: new NodeSpawner(), clock: systemClock, state: new FileStateStore(stateDir, logger), secrets, logger },
       { scriptTempRoot: dir, firstRetryDelayMs: 20, maxRetryDelayMs: 50 },

@@ -102,6 +102,8 @@ export class DeviceRetirement {
     await this.endRunningScripts();
     await this.context.markRetired(retiredAt);
     this.logInstalledApps();
+    // Through its store, wherever that keeps it (the state folder's file, or the Keychain-sealed file in the app).
+    await this.context.ports.secrets.deleteDeviceKey().catch((error: unknown) => this.context.ports.logger.error('retire: could not delete the device key', { reason: messageOf(error) }));
     await this.removeFiles();
     this.startUninstallScript();
   }

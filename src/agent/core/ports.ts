@@ -133,6 +133,8 @@ export interface Clock {
 export interface SecretStore {
   readDeviceKeyPem(): Promise<string | null>;
   writeDeviceKeyPem(pem: string): Promise<void>;
+  /** Forgets the key (the device was retired); none kept is not an error. */
+  deleteDeviceKey(): Promise<void>;
 }
 
 /**

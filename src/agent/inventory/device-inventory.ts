@@ -6,7 +6,7 @@ import type { InstalledApp } from '../../shared/protocol';
 import type { Logger } from '../core/ports';
 import { collectAppBundles, macApplicationFolders } from './app-bundles';
 import { collectDpkgPackages } from './dpkg-packages';
-import { collectPackageReceipts, runCommand, type PackageReceipt } from './package-receipts';
+import { collectPackageReceipts, pkgutilOutput, type PackageReceipt } from './package-receipts';
 
 export interface DeviceInventory {
   apps: InstalledApp[];
@@ -24,7 +24,7 @@ export interface InventorySources {
  * the folders in ATWORK_INVENTORY_APP_DIRS (path-separated; none by default) and dpkg's packages.
  */
 export function platformInventorySources(platform: NodeJS.Platform, env: NodeJS.ProcessEnv, consoleUserHome: string | null): InventorySources {
-  if (platform === 'darwin') return { appFolders: macApplicationFolders(consoleUserHome), receipts: (logger) => collectPackageReceipts(runCommand, logger) };
+  if (platform === 'darwin') return { appFolders: macApplicationFolders(consoleUserHome), receipts: (logger) => collectPackageReceipts(pkgutilOutput, logger) };
   const folders = (env.ATWORK_INVENTORY_APP_DIRS ?? '').split(path.delimiter).filter((folder) => path.isAbsolute(folder));
   return { appFolders: folders, receipts: () => collectDpkgPackages() };
 }

@@ -1,14 +1,12 @@
 // The Mac's package receipts, as `pkgutil` lists them: every package installed by macOS's installer, with its version
 // and install time. Read through `pkgutil` (its receipts database is private to it), one `--pkg-info` per package.
-import { execFile } from 'node:child_process';
 import { MAX_INVENTORY_APPS, type PackageReceipt } from '../../shared/protocol';
 import type { Logger } from '../core/ports';
 import { messageOf } from '../core/error-message';
+import { systemCommandOutput, type CommandOutput } from '../runner/local-users';
 
 export type { PackageReceipt };
 
-/** Runs a command and resolves with its standard output; rejects when it fails or takes too long. */
-export type CommandOutput = (command: string, args: readonly string[]) => Promise<string>;
 
 const PKGUTIL_TIMEOUT_MS = 10_000;
 const PKGUTIL_MAX_OUTPUT = 4 * 1024 * 1024;
@@ -17,10 +15,8 @@ const PARALLEL = 4;
 /** A package id as pkgutil prints them; anything else in its output is not passed back to it as an argument. */
 const PACKAGE_ID = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,254}$/;
 
-export const runCommand: CommandOutput = (command, args) =>
-  new Promise((resolve, reject) => {
-    execFile(command, [...args], { timeout: PKGUTIL_TIMEOUT_MS, maxBuffer: PKGUTIL_MAX_OUTPUT, encoding: 'utf8' }, (error, stdout) => (error ? reject(error) : resolve(stdout)));
-  });
+/** pkgutil on the system PATH; `--pkgs` on a Mac with many packages prints far more than an account lookup. */
+export const pkgutilOutput: CommandOutput = systemCommandOutput({ timeoutMs: PKGUTIL_TIMEOUT_MS, maxOutputBytes: PKGUTIL_MAX_OUTPUT });
 
 /** `pkgutil --pkg-info`'s `key: value` lines as a receipt; null without a package-id line. */
 export function receiptOfPkgInfo(output: string): PackageReceipt | null {

@@ -17,12 +17,17 @@ export type CommandOutput = (file: string, args: readonly string[]) => Promise<s
 /** Account names the runner accepts: what macOS and useradd allow, and nothing a command line could misread. */
 const ACCOUNT_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
 
-export const execFileOutput: CommandOutput = (file, args) =>
-  new Promise((resolve, reject) => {
-    execFile(file, [...args], { timeout: 10_000, maxBuffer: 64 * 1024, env: { PATH: '/usr/bin:/bin:/usr/sbin:/sbin' } }, (error, stdout) =>
-      error ? reject(new Error(`${file} failed: ${error.message.split('\n')[0]}`)) : resolve(stdout),
-    );
-  });
+/** A CommandOutput on the system's own PATH (a root agent never runs a command a user put earlier on its PATH). */
+export function systemCommandOutput(limits: { timeoutMs: number; maxOutputBytes: number }): CommandOutput {
+  return (file, args) =>
+    new Promise((resolve, reject) => {
+      execFile(file, [...args], { timeout: limits.timeoutMs, maxBuffer: limits.maxOutputBytes, env: { PATH: '/usr/bin:/bin:/usr/sbin:/sbin' } }, (error, stdout) =>
+        error ? reject(new Error(`${file} failed: ${error.message.split('\n')[0]}`)) : resolve(stdout),
+      );
+    });
+}
+
+export const execFileOutput: CommandOutput = systemCommandOutput({ timeoutMs: 10_000, maxOutputBytes: 64 * 1024 });
 
 export function assertAccountName(name: string): void {
   if (!ACCOUNT_NAME.test(name)) throw new Error(`${JSON.stringify(name)} is not a valid account name`);

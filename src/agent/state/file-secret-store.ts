@@ -1,6 +1,6 @@
 // The Node SecretStore: the device private key as a PEM file readable by its owner only (0600) in the state folder.
 import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from './atomic-file';
 import { ensurePrivateDir } from './file-state-store';
@@ -46,5 +46,9 @@ export class FileSecretStore implements SecretStore {
   async writeDeviceKeyPem(pem: string): Promise<void> {
     await ensurePrivateDir(this.stateDir);
     await writeFileAtomic(this.keyPath, pem, 0o600);
+  }
+
+  async deleteDeviceKey(): Promise<void> {
+    await rm(this.keyPath, { force: true });
   }
 }
